@@ -1,0 +1,62 @@
+import type { ClusterConfig, Entry, HardState, NodeId, RaftMessage, Ready, Role, Snapshot } from './messages.js';
+
+export interface CoreConfig {
+  id: NodeId;
+  /** Used only when the persisted state holds no configuration (a new cluster). */
+  initialConfig: ClusterConfig;
+  /** Ticks without a valid leader message before campaigning: randomized in [electionTicks, 2*electionTicks). */
+  electionTicks: number;
+  heartbeatTicks: number;
+  /** Seeded source in [0, 1): the only randomness the core has. */
+  random: () => number;
+  preVote?: boolean; // default true
+  checkQuorum?: boolean; // default true
+  /** Max AppendEntries in flight per follower. */
+  maxInflightMessages?: number;
+  /** Max bytes of entries in one AppendEntries. */
+  maxMessageBytes?: number;
+  /** Snapshot chunk size for InstallSnapshot. */
+  snapshotChunkBytes?: number;
+}
+
+/** What was durable at start: the core is rebuilt from exactly this. */
+export interface PersistedState {
+  hardState: HardState;
+  snapshot: Snapshot | null;
+  /** Entries after the snapshot, in index order. */
+  entries: Entry[];
+  /** Index the application has already applied (committed entries up to it are not handed out again). */
+  applied: number;
+}
+
+export interface CoreStatus {
+  id: NodeId;
+  role: Role;
+  term: number;
+  leader: NodeId | null;
+  vote: NodeId | null;
+  commitIndex: number;
+  appliedIndex: number;
+  firstIndex: number;
+  lastIndex: number;
+  config: ClusterConfig;
+}
+
+/** The pure Raft state machine: no timers, sockets, disk, clock or randomness of its own. */
+export interface RaftCore {
+  tick(): void;
+  step(msg: RaftMessage): void;
+  /** Appends on the leader, forwards on a follower; returns false when there is no leader to take it. */
+  propose(data: Uint8Array): boolean;
+  /** Requests a linearizable read index; the answer comes back as a ReadState with the same context. */
+  readIndex(context: Uint8Array): boolean;
+  transferLeadership(to: NodeId): void;
+  /** Start an election now (tests, and TimeoutNow). */
+  campaign(): void;
+  /** The application took a snapshot at `index` (≤ applied): drop the log before it. */
+  compact(snapshot: Snapshot): void;
+  hasReady(): boolean;
+  ready(): Ready;
+  advance(ready: Ready): void;
+  status(): CoreStatus;
+}

@@ -1,0 +1,66 @@
+import type { Entry, NodeId, Role, Snapshot } from './core/messages.js';
+
+/** The application's side of the driver: it applies committed entries and takes/restores snapshots. */
+export interface StateMachine {
+  /** Index of the last entry whose effects are durable; read once at start. */
+  appliedIndex(): number;
+  /**
+   * Applies committed entries in index order (Normal entries with empty data are a leader's no-op;
+   * Config entries carry membership). Must persist the applied index in the same batch as the effects.
+   */
+  apply(entries: Entry[]): Promise<void>;
+  /** Serializes the state as of appliedIndex(). */
+  takeSnapshot(): Promise<Uint8Array>;
+  /** Replaces the whole state with a snapshot's (received from the leader). */
+  restoreSnapshot(snapshot: Snapshot): Promise<void>;
+}
+
+export interface RaftStatus {
+  id: NodeId;
+  role: Role;
+  term: number;
+  leader: NodeId | null;
+  commitIndex: number;
+  appliedIndex: number;
+  firstIndex: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  snapshotsTaken: number;
+}
+
+export interface RaftNodeEvents {
+  role: (role: Role) => void;
+  leader: (leader: NodeId | null, term: number) => void;
+  term: (term: number) => void;
+  applied: (index: number) => void;
+}
+
+export class NoLeaderError extends Error {
+  constructor() {
+    super('no leader');
+    this.name = 'NoLeaderError';
+  }
+}
+
+export class NodeStoppedError extends Error {
+  constructor() {
+    super('raft node stopped');
+    this.name = 'NodeStoppedError';
+  }
+}
+
+/** What an application holds of a running node (RaftNode implements it; tests may fake it). */
+export interface RaftHandle {
+  readonly id: NodeId;
+  /** Hands data to the leader (forwarding from a follower); throws NoLeaderError when none is known. */
+  propose(data: Uint8Array): void;
+  /** Resolves with a read index once this node has applied up to it (ReadIndex, batched). */
+  readIndex(): Promise<number>;
+  /** Hands leadership to `to`, or to the most caught-up follower; resolves true once it moved. */
+  transferLeadership(to?: NodeId): Promise<boolean>;
+  status(): RaftStatus;
+  on<E extends keyof RaftNodeEvents>(event: E, listener: RaftNodeEvents[E]): this;
+  off<E extends keyof RaftNodeEvents>(event: E, listener: RaftNodeEvents[E]): this;
+  /** Graceful stop: transfer leadership if leading, flush, close transport and storage. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,26 @@
+import type { Entry, HardState, Snapshot } from '../core/messages.js';
+import type { PersistedState } from '../core/api.js';
+
+/**
+ * Durable Raft state. `save` is one synced write: when its promise resolves, everything in it
+ * survives a crash; until then nothing that depends on it (a vote, an append acknowledgement) may happen.
+ */
+export interface RaftStorage {
+  /** Reads back exactly what was persisted; throws CorruptStorageError on a bad record. */
+  load(): Promise<PersistedState>;
+  /**
+   * Persist, in one synced batch: the snapshot (dropping log entries it covers), the entries (deleting any
+   * stored entries at or after entries[0].index first: a conflict truncation), and the hard state.
+   */
+  save(update: { snapshot?: Snapshot; entries: Entry[]; hardState?: HardState }): Promise<void>;
+  /** The application took a snapshot: store it and drop entries up to its index. */
+  compact(snapshot: Snapshot): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class CorruptStorageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptStorageError';
+  }
+}
