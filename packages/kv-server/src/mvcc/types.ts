@@ -117,3 +117,29 @@ export class KvError extends Error {
     this.name = 'KvError';
   }
 }
+
+/** Compaction answers only a header. */
+export type CompactionResponse = Record<string, never>;
+
+/** A write as it travels through the Raft log: one of the KV API's mutating requests. */
+export type CommandOp =
+  | { put: PutRequest }
+  | { deleteRange: DeleteRangeRequest }
+  | { txn: TxnRequest }
+  | { compaction: CompactionRequest };
+
+export interface Command {
+  /** Unique per proposal (a uuid); the apply loop applies an id at most once. */
+  id: string;
+  /** Client-chosen key for retries of one logical request: a second command with the same key is not applied again. */
+  idempotencyKey?: string;
+  op: CommandOp;
+}
+
+/** PutResponse for put, DeleteRangeResponse for deleteRange, TxnResponse for txn, CompactionResponse for compaction. */
+export type CommandResponse = PutResponse | DeleteRangeResponse | TxnResponse | CompactionResponse;
+
+/** What applying a command produced, as every node computes it; `revision` is the store revision for the response header. */
+export type CommandResult =
+  | { ok: { revision: number; raftTerm?: number; response: CommandResponse } }
+  | { error: KvError };
