@@ -1,4 +1,4 @@
-import type { Entry, HardState, Snapshot } from '../core/messages.js';
+import type { ClusterConfig, Entry, HardState, NodeId, Snapshot } from '../core/messages.js';
 import type { PersistedState } from '../core/api.js';
 
 /**
@@ -15,7 +15,18 @@ export interface RaftStorage {
   save(update: { snapshot?: Snapshot; entries: Entry[]; hardState?: HardState }): Promise<void>;
   /** The application took a snapshot: store it and drop entries up to its index. */
   compact(snapshot: Snapshot): Promise<void>;
+  /** Who this store belongs to (written once when a node first starts); null for a new store. */
+  loadIdentity?(): Promise<StorageIdentity | null>;
+  saveIdentity?(identity: StorageIdentity): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Kept so a restart neither joins another cluster by mistake nor depends on the flags for membership. */
+export interface StorageIdentity {
+  clusterId: string;
+  nodeId: NodeId;
+  /** The configuration the node was bootstrapped with. */
+  config: ClusterConfig;
 }
 
 export class CorruptStorageError extends Error {

@@ -1,0 +1,114 @@
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { EntryType } from '../../src/core/messages.js';
+import type { Entry } from '../../src/core/messages.js';
+import { CorruptStorageError } from '../../src/storage/storage.js';
+import { LevelRaftStorage } from '../../src/storage/level-storage.js';
+import { HARD_STATE_KEY, SNAPSHOT_KEY, entryKey } from '../../src/storage/records.js';
+
+function entries(from: number, to: number): Entry[] {
+  const out: Entry[] = [];
+  for (let i = from; i <= to; i++) out.push({ index: i, term: 1, type: EntryType.Normal, data: Uint8Array.of(i, i, i) });
+  return out;
+}
+
+/** Opens the store's LevelDB directly, as a disk fault would see it. */
+async function tamper(dir: string, fn: (db: Level<Uint8Array, Uint8Array>) => Promise<void>): Promise<void> {
+  const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+  await db.open();
+  try {
+    await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function flipByte(db: Level<Uint8Array, Uint8Array>, key: Uint8Array, at: number): Promise<void> {
+  const value = Uint8Array.from((await db.get(key))!);
+  value[at % value.length]! ^= 0x40;
+  await db.put(key, value);
+}
+
+async function expectCorrupt(dir: string, pattern: RegExp): Promise<void> {
+  let error: unknown;
+  try {
+    const s = await LevelRaftStorage.open(dir);
+    await s.close();
+  } catch (err) {
+    error = err;
+  }
+  expect(error).to.be.instanceOf(CorruptStorageError);
+  expect((error as Error).message).to.match(pattern);
+}
+
+describe('LevelRaftStorage corruption detection', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'raft-corrupt-'));
+    const s = await LevelRaftStorage.open(dir);
+    await s.save({ entries: entries(1, 20), hardState: { term: 1, vote: 'n1', commit: 15 } });
+    await s.compact({ meta: { index: 5, term: 1, config: { voters: ['n1'] } }, data: Uint8Array.of(1, 2, 3, 4) });
+    await s.close();
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('opens the untampered store (control)', async () => {
+    const s = await LevelRaftStorage.open(dir);
+    expect((await s.load()).entries).to.have.length(15);
+    await s.close();
+  });
+
+  for (const at of [0, 3, 5, 7]) {
+    it(`detects a flipped bit at byte ${at} of an entry record`, async () => {
+      await tamper(dir, (db) => flipByte(db, entryKey(12), at));
+      await expectCorrupt(dir, /entry record .* checksum/);
+    });
+  }
+
+  it('detects a truncated (partially written) entry record', async () => {
+    await tamper(dir, async (db) => {
+      const value = (await db.get(entryKey(9)))!;
+      await db.put(entryKey(9), value.subarray(0, value.length - 2));
+    });
+    await expectCorrupt(dir, /entry record/);
+  });
+
+  it('detects a record shorter than its checksum', async () => {
+    await tamper(dir, (db) => db.put(entryKey(9), Uint8Array.of(1, 2)));
+    await expectCorrupt(dir, /truncated/);
+  });
+
+  it('detects a valid record stored under the wrong index', async () => {
+    await tamper(dir, async (db) => db.put(entryKey(10), (await db.get(entryKey(11)))!));
+    await expectCorrupt(dir, /entry record/);
+  });
+
+  it('detects a missing entry in the middle of the log', async () => {
+    await tamper(dir, (db) => db.del(entryKey(13)));
+    await expectCorrupt(dir, /entry 13 is missing/);
+  });
+
+  it('detects a corrupt hard state record', async () => {
+    await tamper(dir, (db) => flipByte(db, HARD_STATE_KEY, 5));
+    await expectCorrupt(dir, /hard state record/);
+  });
+
+  it('detects a corrupt snapshot record', async () => {
+    await tamper(dir, (db) => flipByte(db, SNAPSHOT_KEY, 6));
+    await expectCorrupt(dir, /snapshot record/);
+  });
+
+  it('detects a commit index beyond the stored log', async () => {
+    await tamper(dir, async (db) => {
+      for (let i = 15; i <= 20; i++) await db.del(entryKey(i));
+    });
+    await expectCorrupt(dir, /commit index 15 is beyond the last stored index 14/);
+  });
+});
