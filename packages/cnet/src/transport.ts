@@ -14,7 +14,12 @@ export interface PeerStats {
   bytesReceived: number;
   /** Dropped because the send queue was full, the link was cut, or a fault plan dropped it. */
   messagesDropped: number;
+  bytesDropped: number;
+  /** Bytes waiting in the send queue (not yet handed to the socket). */
+  queuedBytes: number;
+  /** Connections established to this peer after the first one. */
   reconnects: number;
+  /** An outbound connection to this peer is up and past the handshake. */
   connected: boolean;
 }
 
@@ -31,6 +36,7 @@ export type MessageHandler = (msg: Message) => void;
 /**
  * Sends messages to named peers and delivers messages addressed to this node.
  * `send` never throws and never blocks: what cannot be queued is dropped and counted.
+ * `send` takes ownership of `msg.payload`: do not modify it afterwards.
  */
 export interface Transport {
   readonly id: string;

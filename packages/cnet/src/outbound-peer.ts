@@ -1,0 +1,252 @@
+import net from 'node:net';
+import { parseAddress } from './address.js';
+import { backoffDelay } from './backoff.js';
+import { encodeMessageBatch } from './frame-batch.js';
+import { FrameDecoder, frameSize } from './frame.js';
+import { HANDSHAKE_MAX_FRAME_BYTES, encodeHello, parseHelloReply } from './handshake.js';
+import { SendQueue } from './send-queue.js';
+import type { Logger, Message, PeerStats } from './transport.js';
+
+export interface OutboundConfig {
+  localId: string;
+  clusterId: string;
+  maxQueueBytes: number;
+  connectTimeoutMs: number;
+  writeTimeoutMs: number;
+  backoffMinMs: number;
+  backoffMaxMs: number;
+  /** Bytes allowed in the socket's own buffer before the queue stops feeding it. */
+  socketBufferBytes: number;
+  logger: Logger;
+}
+
+type State = 'backoff' | 'connecting' | 'connected' | 'closed';
+
+/**
+ * The one long-lived outbound connection to a peer, with its bounded send queue.
+ * Dials, handshakes, redials with backoff; messages wait in the queue while the
+ * link is down and are dropped (and counted) once the queue is full.
+ */
+export class OutboundPeer {
+  private state: State = 'backoff';
+  private socket: net.Socket | null = null;
+  private readonly queue: SendQueue;
+  private attempt = 0;
+  private everConnected = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
+  private writeTimer: NodeJS.Timeout | null = null;
+  private flushScheduled = false;
+  private lastWriteProgressAt = 0;
+  private lastRefusal = '';
+
+  constructor(
+    readonly peerId: string,
+    private address: string,
+    private readonly config: OutboundConfig,
+    private readonly stats: PeerStats,
+  ) {
+    this.queue = new SendQueue(config.maxQueueBytes);
+  }
+
+  start(): void {
+    this.dial();
+  }
+
+  /** Queues a message; drops and counts it when the queue is full. */
+  enqueue(msg: Message): void {
+    if (this.state === 'closed' || !this.queue.tryPush(msg)) {
+      this.stats.messagesDropped++;
+      this.stats.bytesDropped += frameSize(msg.payload.byteLength);
+      return;
+    }
+    this.stats.queuedBytes = this.queue.bytes;
+    if (this.state === 'connected') this.scheduleFlush();
+  }
+
+  /** Points the link at a new address; an existing connection is dropped and redialed. */
+  setAddress(address: string): void {
+    if (address === this.address) return;
+    this.address = address;
+    if (this.state === 'closed') return;
+    this.disconnect('peer address changed');
+    this.clearRetry();
+    this.dial();
+  }
+
+  close(): void {
+    if (this.state === 'closed') return;
+    this.clearRetry();
+    this.disconnect('transport closed');
+    this.state = 'closed';
+    this.queue.clear();
+    this.stats.queuedBytes = 0;
+  }
+
+  private dial(): void {
+    if (this.state === 'closed') return;
+    let target: { host: string; port: number };
+    try {
+      target = parseAddress(this.address);
+    } catch (err) {
+      this.config.logger.error({ peer: this.peerId, err: String(err) }, 'cnet: cannot dial peer');
+      this.scheduleRetry();
+      return;
+    }
+    this.state = 'connecting';
+    const socket = net.connect({ host: target.host, port: target.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME_BYTES);
+    this.connectTimer = setTimeout(() => this.fail(socket, `connect/handshake timed out after ${this.config.connectTimeoutMs} ms`), this.config.connectTimeoutMs);
+    socket.on('connect', () => {
+      socket.setKeepAlive(true, 10_000);
+      socket.write(encodeHello({ clusterId: this.config.clusterId, from: this.config.localId, to: this.peerId }));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        decoder.push(chunk, (frame) => {
+          if (this.state !== 'connecting' || socket !== this.socket) throw new Error('unexpected frame after the handshake');
+          const reply = parseHelloReply(frame);
+          if (!reply.ok) throw new Refused(reply.reason);
+          if (reply.id !== this.peerId || reply.clusterId !== this.config.clusterId) {
+            throw new Refused(`address ${this.address} answered as node ${reply.id} of cluster ${reply.clusterId}`);
+          }
+          this.onHandshakeDone();
+        });
+      } catch (err) {
+        this.fail(socket, err instanceof Error ? err.message : String(err), err instanceof Refused);
+      }
+    });
+    socket.on('drain', () => this.scheduleFlush());
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.config.logger.debug({ peer: this.peerId, code: err.code, err: err.message }, 'cnet: outbound connection error');
+    });
+    socket.on('close', () => this.onSocketClosed(socket));
+  }
+
+  private onHandshakeDone(): void {
+    this.clearConnectTimer();
+    this.state = 'connected';
+    this.attempt = 0;
+    this.lastRefusal = '';
+    if (this.everConnected) this.stats.reconnects++;
+    this.everConnected = true;
+    this.stats.connected = true;
+    this.config.logger.info({ peer: this.peerId, address: this.address }, 'cnet: connected to peer');
+    if (this.queue.length > 0) this.scheduleFlush();
+  }
+
+  /** Closes a connection attempt or connection that went wrong; a refusal is logged as a warning once per reason. */
+  private fail(socket: net.Socket, reason: string, refused = false): void {
+    if (socket !== this.socket) return;
+    if (refused && reason !== this.lastRefusal) {
+      this.config.logger.warn({ peer: this.peerId, reason }, 'cnet: peer refused the connection');
+      this.lastRefusal = reason;
+    } else {
+      this.config.logger.debug({ peer: this.peerId, reason }, 'cnet: closing outbound connection');
+    }
+    socket.destroy();
+  }
+
+  private onSocketClosed(socket: net.Socket): void {
+    if (socket !== this.socket) return;
+    this.socket = null;
+    this.clearConnectTimer();
+    this.clearWriteTimer();
+    if (this.stats.connected) this.config.logger.info({ peer: this.peerId }, 'cnet: lost connection to peer');
+    this.stats.connected = false;
+    if (this.state === 'closed') return;
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    this.state = 'backoff';
+    const delay = backoffDelay(this.attempt++, this.config.backoffMinMs, this.config.backoffMaxMs);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.dial();
+    }, delay);
+  }
+
+  private disconnect(reason: string): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    this.config.logger.debug({ peer: this.peerId, reason }, 'cnet: closing outbound connection');
+    this.socket = null;
+    this.clearConnectTimer();
+    this.clearWriteTimer();
+    this.stats.connected = false;
+    socket.destroy();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate rather than a microtask: everything sent during this turn of the event loop goes out in one write.
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const socket = this.socket;
+    if (this.state !== 'connected' || socket === null || this.queue.length === 0) return;
+    const room = this.config.socketBufferBytes - socket.writableLength;
+    if (room <= 0) return; // 'drain' schedules the next flush
+    if (socket.writableLength === 0) this.lastWriteProgressAt = performance.now();
+    const batch = this.queue.take(room);
+    const chunks = encodeMessageBatch(batch);
+    socket.cork();
+    for (let i = 0; i < chunks.length - 1; i++) socket.write(chunks[i]!);
+    socket.write(chunks[chunks.length - 1]!, this.onWriteProgress);
+    socket.uncork();
+    let bytes = 0;
+    for (const msg of batch) bytes += frameSize(msg.payload.byteLength);
+    this.stats.messagesSent += batch.length;
+    this.stats.bytesSent += bytes;
+    this.stats.queuedBytes = this.queue.bytes;
+    this.armWriteTimer();
+    if (this.queue.length > 0 && socket.writableLength < this.config.socketBufferBytes) this.scheduleFlush();
+  };
+
+  private readonly onWriteProgress = (): void => {
+    this.lastWriteProgressAt = performance.now();
+  };
+
+  /** A peer that stops reading must not hold its queue forever: no write progress for writeTimeoutMs closes the link. */
+  private armWriteTimer(): void {
+    if (this.writeTimer !== null) return;
+    this.writeTimer = setTimeout(this.checkWriteProgress, this.config.writeTimeoutMs);
+  }
+
+  private readonly checkWriteProgress = (): void => {
+    this.writeTimer = null;
+    const socket = this.socket;
+    if (socket === null || socket.writableLength === 0) return;
+    const stalledMs = performance.now() - this.lastWriteProgressAt;
+    if (stalledMs >= this.config.writeTimeoutMs) {
+      this.config.logger.warn({ peer: this.peerId, pendingBytes: socket.writableLength }, 'cnet: write timed out, reconnecting');
+      socket.destroy();
+      return;
+    }
+    this.writeTimer = setTimeout(this.checkWriteProgress, this.config.writeTimeoutMs - stalledMs);
+  };
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+  }
+
+  private clearWriteTimer(): void {
+    if (this.writeTimer !== null) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
+  }
+}
+
+/** The peer answered the handshake with a refusal (or as the wrong node). */
+class Refused extends Error {}
