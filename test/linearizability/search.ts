@@ -1,0 +1,165 @@
+// Wing–Gong / Lowe linearizability search over one register, with the memoization porcupine and
+// Knossos use: a (set of linearized ops, state) pair already explored is never explored again.
+import { ABSENT, applyStep, type RegisterStep } from './register-model.js';
+
+export interface SearchBudget {
+  /** Search steps (one candidate tried or one backtrack) before giving up with 'unknown'. */
+  maxSteps: number;
+  /** Absolute performance.now() time after which the search gives up with 'unknown'. */
+  deadline: number;
+}
+
+export type SearchResult =
+  | { verdict: 'valid'; steps: number; order: number[] }
+  | { verdict: 'invalid'; steps: number }
+  | { verdict: 'unknown'; steps: number };
+
+const NIL = -1;
+const HEAD = 0;
+const TIME_CHECK_EVERY = 4096;
+
+/**
+ * Searches for a linearization of `steps` starting from an absent key.
+ * `order` (on success) lists the indices of the steps taken, in linearization order; optional
+ * steps not listed did not take effect.
+ */
+export function searchLinearization(steps: readonly RegisterStep[], budget: SearchBudget): SearchResult {
+  const n = steps.length;
+  // Node 0 is the head sentinel; op i has call node 1+2i and return node 2+2i.
+  const next = new Int32Array(2 * n + 1);
+  const prev = new Int32Array(2 * n + 1);
+  linkInTimeOrder(steps, next, prev);
+
+  const words = Math.ceil(n / 32);
+  const linearized = new Uint32Array(words);
+  const zobrist = zobristKeys(n);
+  let setHash = 0;
+  const seen = new Map<number, { bits: Uint32Array; state: number }[]>();
+
+  const stackOp: number[] = [];
+  const stackState: number[] = [];
+  let state = ABSENT;
+  let node = next[HEAD]!;
+  let count = 0;
+
+  for (;;) {
+    if (++count > budget.maxSteps || (count % TIME_CHECK_EVERY === 0 && performance.now() > budget.deadline)) {
+      return { verdict: 'unknown', steps: count };
+    }
+    // Every required return precedes every optional one (at +Infinity), so reaching an optional
+    // return (or the end) means every required op has been linearized.
+    if (node === NIL) return { verdict: 'valid', steps: count, order: stackOp.slice() };
+    const op = (node - 1) >> 1;
+    const isCall = (node & 1) === 1;
+    if (!isCall && steps[op]!.optional) return { verdict: 'valid', steps: count, order: stackOp.slice() };
+
+    if (isCall) {
+      const newState = applyStep(steps[op]!, state);
+      if (newState >= 0) {
+        const word = op >> 5;
+        const bit = 1 << (op & 31);
+        linearized[word]! |= bit;
+        const hash = (setHash ^ zobrist[op]!) >>> 0;
+        if (rememberIfNew(seen, hash, newState, linearized)) {
+          stackOp.push(op);
+          stackState.push(state);
+          setHash = hash;
+          state = newState;
+          lift(node, next, prev);
+          node = next[HEAD]!;
+          continue;
+        }
+        linearized[word]! &= ~bit;
+      }
+      node = next[node]!;
+      continue;
+    }
+
+    // A required op returns here and nothing before it can be linearized: undo the last choice.
+    const undone = stackOp.pop();
+    if (undone === undefined) return { verdict: 'invalid', steps: count };
+    state = stackState.pop()!;
+    linearized[undone >> 5]! &= ~(1 << (undone & 31));
+    setHash = (setHash ^ zobrist[undone]!) >>> 0;
+    const callNode = 1 + 2 * undone;
+    unlift(callNode, next, prev);
+    node = next[callNode]!;
+  }
+}
+
+function linkInTimeOrder(steps: readonly RegisterStep[], next: Int32Array, prev: Int32Array): void {
+  const nodes: number[] = [];
+  for (let i = 0; i < steps.length; i++) nodes.push(1 + 2 * i, 2 + 2 * i);
+  const time = (node: number): number => {
+    const step = steps[(node - 1) >> 1]!;
+    return node & 1 ? step.call : step.optional ? Infinity : step.ret;
+  };
+  // Calls before returns at equal times: touching intervals count as concurrent, the lenient reading.
+  nodes.sort((x, y) => time(x) - time(y) || (y & 1) - (x & 1) || x - y);
+  let last = HEAD;
+  prev[HEAD] = NIL;
+  for (const node of nodes) {
+    next[last] = node;
+    prev[node] = last;
+    last = node;
+  }
+  next[last] = NIL;
+}
+
+/** Unlinks op's call node and its return node (the node right after it in numbering). */
+function lift(callNode: number, next: Int32Array, prev: Int32Array): void {
+  unlink(callNode, next, prev);
+  unlink(callNode + 1, next, prev);
+}
+
+function unlink(node: number, next: Int32Array, prev: Int32Array): void {
+  next[prev[node]!] = next[node]!;
+  if (next[node] !== NIL) prev[next[node]!] = prev[node]!;
+}
+
+function unlift(callNode: number, next: Int32Array, prev: Int32Array): void {
+  relink(callNode + 1, next, prev);
+  relink(callNode, next, prev);
+}
+
+function relink(node: number, next: Int32Array, prev: Int32Array): void {
+  next[prev[node]!] = node;
+  if (next[node] !== NIL) prev[next[node]!] = node;
+}
+
+function rememberIfNew(
+  seen: Map<number, { bits: Uint32Array; state: number }[]>,
+  setHash: number,
+  state: number,
+  bits: Uint32Array,
+): boolean {
+  const key = (setHash ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
+  const bucket = seen.get(key);
+  if (bucket === undefined) {
+    seen.set(key, [{ bits: bits.slice(), state }]);
+    return true;
+  }
+  for (const other of bucket) {
+    if (other.state === state && sameBits(other.bits, bits)) return false;
+  }
+  bucket.push({ bits: bits.slice(), state });
+  return true;
+}
+
+function sameBits(x: Uint32Array, y: Uint32Array): boolean {
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** Deterministic per-op random keys so a set's hash updates by one xor (Zobrist hashing). */
+function zobristKeys(n: number): Uint32Array {
+  const keys = new Uint32Array(n);
+  let x = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    keys[i] = x >>> 0;
+  }
+  return keys;
+}
