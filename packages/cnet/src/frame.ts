@@ -104,7 +104,7 @@ export class FrameDecoder {
 
   /** Bytes received that do not yet form a whole frame. */
   get bufferedBytes(): number {
-    return this.headerFilled + this.bodyFilled;
+    return this.body === null ? this.headerFilled : FRAME_HEADER_BYTES + this.bodyFilled;
   }
 
   /** Throws FrameError on a bad length, unknown version or unknown kind; frames before it were emitted. */
