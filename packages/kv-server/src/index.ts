@@ -1,1 +1,2 @@
 export * from './mvcc/types.js';
+export * from './ctl/index.js';
