@@ -1,0 +1,69 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { ApiContext } from './api-context.js';
+import { sendKvError, toKvError } from './errors.js';
+import { addKvRoutes } from './kv-routes.js';
+import { addMaintenanceRoutes } from './maintenance-routes.js';
+import { addClusterRoutes } from './cluster-routes.js';
+import { addHealthRoutes } from './health-routes.js';
+import { addPlainKvRoutes } from './plain-kv-routes.js';
+import { addFaultRoutes } from './fault-routes.js';
+
+/** The client-facing koa app: etcd's v3 JSON API plus health, version, metrics and the curl-friendly /kv routes. */
+export function createApp(api: ApiContext): Koa {
+  const app = new Koa();
+  const router = new Router();
+  addKvRoutes(router, api);
+  addMaintenanceRoutes(router, api);
+  addClusterRoutes(router, api);
+  addHealthRoutes(router, api);
+  addPlainKvRoutes(router, api);
+  addFaultRoutes(router, api);
+
+  app.use(async (ctx, next) => {
+    const stopTimer = Date.now();
+    try {
+      await next();
+    } finally {
+      const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched';
+      api.metrics.requests.inc({ route, method: ctx.method, status: String(ctx.status) });
+      api.metrics.latency.observe({ route, method: ctx.method }, (Date.now() - stopTimer) / 1000);
+    }
+  });
+
+  // etcd's gateway sends these on every answer.
+  app.use(async (ctx, next) => {
+    ctx.set('Access-Control-Allow-Origin', '*');
+    ctx.set('Access-Control-Allow-Methods', 'POST, GET, OPTIONS, PUT, DELETE');
+    ctx.set('Access-Control-Allow-Headers', 'accept, content-type, authorization');
+    await next();
+  });
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const kvErr = toKvError(err);
+      if (kvErr.code === 13 || kvErr.code === 2) api.logger.error({ err, path: ctx.path }, 'request failed');
+      sendKvError(ctx, kvErr);
+    }
+  });
+
+  app.use(router.routes());
+
+  // Unmatched: 405 when the path exists for another method (etcd answers a GET on a POST route so), else 404.
+  app.use((ctx) => {
+    const match = router.match(ctx.path, ctx.method);
+    ctx.type = 'text/plain';
+    if (match.path.length > 0) {
+      ctx.status = 405;
+      ctx.body = 'Method Not Allowed\n';
+    } else {
+      ctx.status = 404;
+      ctx.body = 'Not Found\n';
+    }
+  });
+
+  app.on('error', (err: unknown) => api.logger.debug({ err }, 'http connection error'));
+  return app;
+}
