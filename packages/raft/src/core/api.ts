@@ -13,6 +13,8 @@ export interface CoreConfig {
   checkQuorum?: boolean; // default true
   /** Max AppendEntries in flight per follower. */
   maxInflightMessages?: number;
+  /** Max bytes of entry data in flight (sent, unacknowledged) per follower. */
+  maxInflightBytes?: number;
   /** Max bytes of entries in one AppendEntries. */
   maxMessageBytes?: number;
   /** Snapshot chunk size for InstallSnapshot. */

@@ -77,7 +77,7 @@ export interface RaftMessage {
   reject: boolean;
   /** AppendResponse reject: follower's hint for fast backtracking (conflict index). */
   rejectHint: number;
-  /** AppendResponse reject: term of the conflicting entry (0 when the log is too short). */
+  /** AppendResponse reject: term of the follower's entry at rejectHint (0 when its log is empty there). */
   conflictTerm: number;
   /** ReadIndex / Heartbeat context that ties responses to pending reads. */
   context: Uint8Array;

@@ -1,0 +1,208 @@
+import type { Entry, Snapshot, SnapshotMeta } from './messages.js';
+
+/**
+ * The log as the core sees it: a snapshot prefix, then entries. Entries up to `stableIndex` are
+ * durable; later ones are handed out in Ready and become stable when advance() confirms them.
+ */
+export class RaftLog {
+  /** Index/term covered by the latest snapshot (0/0 when none). */
+  snapshotIndex: number;
+  snapshotTerm: number;
+  /** The snapshot itself, kept so a leader can send it to far-behind followers. */
+  snapshot: Snapshot | null;
+  /** A snapshot received from a leader that the driver has not persisted yet. */
+  unstableSnapshot: Snapshot | null = null;
+  /** entries[0].index === snapshotIndex + 1. */
+  private entries: Entry[];
+  stableIndex: number;
+  committed: number;
+  applied: number;
+
+  constructor(snapshot: Snapshot | null, entries: Entry[], committed: number, applied: number) {
+    this.snapshot = snapshot;
+    this.snapshotIndex = snapshot?.meta.index ?? 0;
+    this.snapshotTerm = snapshot?.meta.term ?? 0;
+    this.entries = dropStaleSuffix(this.snapshotIndex, this.snapshotTerm, entries);
+    this.stableIndex = this.lastIndex();
+    this.applied = Math.max(applied, this.snapshotIndex);
+    // An applied entry is committed even if the persisted commit index lags behind it.
+    this.committed = Math.max(committed, this.applied);
+    if (this.committed > this.lastIndex()) {
+      throw new Error(`persisted commit ${this.committed} is beyond the last log index ${this.lastIndex()}`);
+    }
+  }
+
+  firstIndex(): number {
+    return this.snapshotIndex + 1;
+  }
+
+  lastIndex(): number {
+    return this.snapshotIndex + this.entries.length;
+  }
+
+  lastTerm(): number {
+    return this.term(this.lastIndex()) ?? 0;
+  }
+
+  /** Term of the entry at `index`; undefined when compacted away or past the end. */
+  term(index: number): number | undefined {
+    if (index === this.snapshotIndex) return this.snapshotTerm;
+    if (index < this.snapshotIndex || index > this.lastIndex()) return undefined;
+    return this.entries[index - this.snapshotIndex - 1]!.term;
+  }
+
+  matchTerm(index: number, term: number): boolean {
+    return this.term(index) === term;
+  }
+
+  /** Entries in [lo, hi), at least one when available, then up to `maxBytes` of data. */
+  slice(lo: number, hi: number, maxBytes = Infinity): Entry[] {
+    if (lo <= this.snapshotIndex) throw new Error(`entries before ${lo} are compacted`);
+    const end = Math.min(hi, this.lastIndex() + 1);
+    const out: Entry[] = [];
+    let bytes = 0;
+    for (let i = lo; i < end; i++) {
+      const e = this.entries[i - this.snapshotIndex - 1]!;
+      bytes += entryBytes(e);
+      if (out.length > 0 && bytes > maxBytes) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** Whether a candidate's log (lastTerm, lastIndex) is at least as up to date as ours (§5.4.1). */
+  isUpToDate(lastIndex: number, lastTerm: number): boolean {
+    const ourTerm = this.lastTerm();
+    return lastTerm > ourTerm || (lastTerm === ourTerm && lastIndex >= this.lastIndex());
+  }
+
+  /** Leader side: appends new entries at the end. */
+  append(entries: Entry[]): void {
+    for (const e of entries) {
+      if (e.index !== this.lastIndex() + 1) throw new Error(`append at ${e.index} after last ${this.lastIndex()}`);
+      this.entries.push(e);
+    }
+  }
+
+  /**
+   * Follower side (§5.3): entries that already match stay untouched; the log is truncated only
+   * at the first entry whose term conflicts. Returns the index of the last entry in the message.
+   */
+  appendFromLeader(prevIndex: number, entries: Entry[]): number {
+    let conflictAt = 0;
+    for (const e of entries) {
+      if (e.index <= this.snapshotIndex) continue;
+      if (!this.matchTerm(e.index, e.term)) {
+        conflictAt = e.index;
+        break;
+      }
+    }
+    if (conflictAt !== 0) {
+      if (conflictAt <= this.committed) {
+        throw new Error(`conflicting entry at ${conflictAt} is already committed (${this.committed})`);
+      }
+      this.truncateFrom(conflictAt);
+      for (const e of entries) if (e.index >= conflictAt) this.entries.push(e);
+    }
+    return prevIndex + entries.length;
+  }
+
+  private truncateFrom(index: number): void {
+    this.entries.length = index - this.snapshotIndex - 1;
+    this.stableIndex = Math.min(this.stableIndex, index - 1);
+  }
+
+  commitTo(index: number): boolean {
+    const target = Math.min(index, this.lastIndex());
+    if (target <= this.committed) return false;
+    this.committed = target;
+    return true;
+  }
+
+  /**
+   * Follower fast backtracking: the largest index ≤ `index` whose term is ≤ `term`. Every entry
+   * after it has a larger term than the leader's entry at `index`, so none of them can match.
+   */
+  findConflictByTerm(index: number, term: number): { index: number; term: number } {
+    let i = Math.min(index, this.lastIndex());
+    while (i > this.snapshotIndex) {
+      const t = this.term(i)!;
+      if (t <= term) return { index: i, term: t };
+      i--;
+    }
+    return { index: i, term: this.term(i) ?? 0 };
+  }
+
+  /** Entries committed and durable but not yet handed to the application. */
+  nextCommitted(): Entry[] {
+    const hi = Math.min(this.committed, this.lastIndex());
+    if (hi <= this.applied) return [];
+    return this.slice(this.applied + 1, hi + 1);
+  }
+
+  unstableEntries(): Entry[] {
+    if (this.stableIndex >= this.lastIndex()) return [];
+    return this.slice(Math.max(this.stableIndex + 1, this.firstIndex()), this.lastIndex() + 1);
+  }
+
+  /** The driver persisted entries up to (index, term): mark them stable unless they were replaced meanwhile. */
+  stableTo(index: number, term: number): void {
+    if (index > this.stableIndex && this.matchTerm(index, term)) this.stableIndex = index;
+  }
+
+  appliedTo(index: number): void {
+    if (index > this.applied) this.applied = Math.min(index, this.committed);
+  }
+
+  /** The application snapshotted at meta.index: drop the entries it covers. */
+  compact(snapshot: Snapshot): void {
+    const { index } = snapshot.meta;
+    if (index <= this.snapshotIndex) return;
+    if (index > this.applied) throw new Error(`cannot compact to ${index}: only ${this.applied} applied`);
+    const term = this.term(index);
+    if (term !== snapshot.meta.term) throw new Error(`snapshot term ${snapshot.meta.term} differs from log term ${term}`);
+    this.entries = this.entries.slice(index - this.snapshotIndex);
+    this.snapshotIndex = index;
+    this.snapshotTerm = term;
+    this.snapshot = snapshot;
+  }
+
+  /** A follower installs a leader's snapshot that its log does not contain: the whole log is replaced. */
+  restore(snapshot: Snapshot): void {
+    this.entries = [];
+    this.snapshot = snapshot;
+    this.unstableSnapshot = snapshot;
+    this.snapshotIndex = snapshot.meta.index;
+    this.snapshotTerm = snapshot.meta.term;
+    this.stableIndex = snapshot.meta.index;
+    this.committed = snapshot.meta.index;
+    this.applied = snapshot.meta.index;
+  }
+
+  snapshotMeta(): SnapshotMeta | null {
+    return this.snapshot?.meta ?? null;
+  }
+}
+
+export function entryBytes(e: Entry): number {
+  return e.data.byteLength + 16;
+}
+
+/**
+ * Entries after a snapshot with an older term than the snapshot's cannot be part of the committed
+ * history (leader completeness), so they are leftovers of a log the snapshot replaced: drop them.
+ * Also drops anything not contiguous with the snapshot.
+ */
+function dropStaleSuffix(snapshotIndex: number, snapshotTerm: number, entries: Entry[]): Entry[] {
+  const out: Entry[] = [];
+  let expected = snapshotIndex + 1;
+  let prevTerm = snapshotTerm;
+  for (const e of entries) {
+    if (e.index <= snapshotIndex) continue;
+    if (e.index !== expected || e.term < prevTerm) break;
+    out.push(e);
+    expected++;
+    prevTerm = e.term;
+  }
+  return out;
+}

@@ -1,0 +1,544 @@
+import type { CoreConfig, CoreStatus, PersistedState, RaftCore } from './api.js';
+import { RaftLog } from './log.js';
+import {
+  type ClusterConfig,
+  type HardState,
+  MessageType,
+  type NodeId,
+  type RaftMessage,
+  type Ready,
+  type ReadState,
+  Role,
+  type Snapshot,
+  type SoftState,
+  EntryType,
+} from './messages.js';
+import { Progress } from './progress.js';
+import { ReadIndexQueue, type ReadRound } from './read-index.js';
+import { stepFollower, tickFollower } from './follower.js';
+import { stepCandidate } from './candidate.js';
+import { stepLeader, tickLeader } from './leader.js';
+import { emptyMessage, isTransferCampaign, TRANSFER_CONTEXT } from './message-util.js';
+import type { IncomingSnapshot } from './snapshot-receive.js';
+
+export interface ResolvedConfig extends Required<Omit<CoreConfig, 'initialConfig'>> {}
+
+const DEFAULTS = {
+  preVote: true,
+  checkQuorum: true,
+  maxInflightMessages: 64,
+  maxInflightBytes: 8 * 1024 * 1024,
+  maxMessageBytes: 1024 * 1024,
+  snapshotChunkBytes: 512 * 1024,
+};
+
+export function resolveConfig(config: CoreConfig): ResolvedConfig {
+  if (!(config.electionTicks > 0) || !(config.heartbeatTicks > 0)) {
+    throw new Error('electionTicks and heartbeatTicks must be positive');
+  }
+  if (config.heartbeatTicks >= config.electionTicks) {
+    throw new Error('heartbeatTicks must be smaller than electionTicks');
+  }
+  const { initialConfig: _ignored, ...rest } = config;
+  const resolved = { ...DEFAULTS };
+  for (const [k, v] of Object.entries(rest)) if (v !== undefined) (resolved as Record<string, unknown>)[k] = v;
+  return resolved as ResolvedConfig;
+}
+
+/**
+ * The Raft state machine (Ongaro & Ousterhout, Figure 2, plus pre-vote, check-quorum, ReadIndex,
+ * leadership transfer and snapshots), in the shape of etcd-io/raft: step()/tick() dispatch to the
+ * current role's functions, and all output leaves through ready()/advance().
+ */
+export class Raft implements RaftCore {
+  readonly id: NodeId;
+  readonly cfg: ResolvedConfig;
+  term: number;
+  vote: NodeId | null;
+  leader: NodeId | null = null;
+  role: Role = Role.Follower;
+  readonly log: RaftLog;
+  voters: NodeId[];
+
+  electionElapsed = 0;
+  heartbeatElapsed = 0;
+  randomizedElectionTimeout = 0;
+
+  /** Leader: one per voter, itself included (its match is its own durable last index). */
+  progress = new Map<NodeId, Progress>();
+  /** Candidate/pre-candidate: the answers so far. */
+  votes = new Map<NodeId, boolean>();
+  leadTransferee: NodeId | null = null;
+  readonly reads = new ReadIndexQueue();
+  incomingSnapshot: IncomingSnapshot | null = null;
+
+  private msgs: RaftMessage[] = [];
+  private readStates: ReadState[] = [];
+  private prevHardState: HardState;
+  private prevSoftState: SoftState;
+  private outstanding: Ready | null = null;
+
+  constructor(config: CoreConfig, persisted: PersistedState) {
+    this.id = config.id;
+    this.cfg = resolveConfig(config);
+    const clusterConfig: ClusterConfig = persisted.snapshot?.meta.config ?? config.initialConfig;
+    if (clusterConfig.voters.length === 0) throw new Error('cluster configuration has no voters');
+    this.voters = [...clusterConfig.voters];
+    this.log = new RaftLog(persisted.snapshot, persisted.entries, persisted.hardState.commit, persisted.applied);
+    this.term = persisted.hardState.term;
+    this.vote = persisted.hardState.vote;
+    this.prevHardState = { ...persisted.hardState };
+    this.prevSoftState = { leader: null, role: Role.Follower };
+    this.resetRandomizedElectionTimeout();
+  }
+
+  // ---- public API -------------------------------------------------------------------------
+
+  tick(): void {
+    if (this.role === Role.Leader) tickLeader(this);
+    else tickFollower(this);
+  }
+
+  step(m: RaftMessage): void {
+    if (m.term > this.term && m.term !== 0) {
+      if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
+        // Lease: while a live leader is heard from, a disruptive (e.g. rejoining) node is ignored.
+        const inLease = this.cfg.checkQuorum && this.leader !== null && this.electionElapsed < this.cfg.electionTicks;
+        if (inLease && !isTransferCampaign(m)) return;
+      }
+      if (m.type === MessageType.PreVote || (m.type === MessageType.PreVoteResponse && !m.reject)) {
+        // A pre-vote never changes terms: only a real election does.
+      } else {
+        const fromLeader = m.type === MessageType.Append || m.type === MessageType.Heartbeat || m.type === MessageType.Snapshot;
+        this.becomeFollower(m.term, fromLeader ? m.from : null);
+      }
+    } else if (m.term < this.term && m.term !== 0) {
+      this.stepStale(m);
+      return;
+    }
+
+    if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
+      this.handleVoteRequest(m);
+      return;
+    }
+    switch (this.role) {
+      case Role.Follower:
+        stepFollower(this, m);
+        break;
+      case Role.PreCandidate:
+      case Role.Candidate:
+        stepCandidate(this, m);
+        break;
+      case Role.Leader:
+        stepLeader(this, m);
+        break;
+    }
+  }
+
+  propose(data: Uint8Array): boolean {
+    if (this.role === Role.Leader) {
+      if (this.leadTransferee !== null) return false;
+      this.appendAndBroadcast([data]);
+      return true;
+    }
+    if (this.role === Role.Follower && this.leader !== null) {
+      this.send({
+        type: MessageType.Propose,
+        to: this.leader,
+        term: 0,
+        entries: [{ term: 0, index: 0, type: EntryType.Normal, data }],
+      });
+      return true;
+    }
+    return false;
+  }
+
+  readIndex(context: Uint8Array): boolean {
+    if (this.role === Role.Leader) {
+      this.reads.add({ from: this.id, context });
+      this.maybeStartReadRound();
+      return true;
+    }
+    if (this.role === Role.Follower && this.leader !== null) {
+      this.send({ type: MessageType.ReadIndex, to: this.leader, term: 0, context });
+      return true;
+    }
+    return false;
+  }
+
+  transferLeadership(to: NodeId): void {
+    if (this.role !== Role.Leader || to === this.id || !this.voters.includes(to)) return;
+    if (this.leadTransferee === to) return;
+    this.leadTransferee = to;
+    // The transfer is abandoned if it has not happened within an election timeout.
+    this.electionElapsed = 0;
+    const pr = this.progress.get(to)!;
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(to);
+    else this.sendAppend(to);
+  }
+
+  campaign(): void {
+    this.startCampaign(false);
+  }
+
+  compact(snapshot: Snapshot): void {
+    this.log.compact(snapshot);
+  }
+
+  hasReady(): boolean {
+    if (this.outstanding !== null) return false;
+    return (
+      this.msgs.length > 0 ||
+      this.readStates.length > 0 ||
+      this.log.unstableSnapshot !== null ||
+      this.log.stableIndex < this.log.lastIndex() ||
+      this.log.committed > this.log.applied ||
+      !sameHardState(this.hardState(), this.prevHardState) ||
+      !sameSoftState(this.softState(), this.prevSoftState)
+    );
+  }
+
+  ready(): Ready {
+    if (this.outstanding !== null) throw new Error('ready() called again before advance()');
+    const snapshot = this.log.unstableSnapshot;
+    const rd: Ready = {
+      entries: this.log.unstableEntries(),
+      messages: this.msgs,
+      // After a snapshot install the application restores it first; entries follow in later batches.
+      committedEntries: snapshot ? [] : this.log.nextCommitted(),
+      readStates: this.readStates,
+    };
+    this.msgs = [];
+    this.readStates = [];
+    if (snapshot) rd.snapshot = snapshot;
+    const hs = this.hardState();
+    if (!sameHardState(hs, this.prevHardState)) {
+      rd.hardState = hs;
+      this.prevHardState = hs;
+    }
+    const ss = this.softState();
+    if (!sameSoftState(ss, this.prevSoftState)) {
+      rd.softState = ss;
+      this.prevSoftState = ss;
+    }
+    this.outstanding = rd;
+    return rd;
+  }
+
+  advance(rd: Ready): void {
+    if (rd !== this.outstanding) throw new Error('advance() with a Ready that is not the outstanding one');
+    this.outstanding = null;
+    if (rd.snapshot && this.log.unstableSnapshot === rd.snapshot) this.log.unstableSnapshot = null;
+    const lastEntry = rd.entries[rd.entries.length - 1];
+    if (lastEntry) this.log.stableTo(lastEntry.index, lastEntry.term);
+    const lastCommitted = rd.committedEntries[rd.committedEntries.length - 1];
+    if (lastCommitted) this.log.appliedTo(lastCommitted.index);
+    if (this.role === Role.Leader) {
+      // The leader's own copy counts toward a quorum only once durable.
+      this.progress.get(this.id)?.maybeUpdate(this.log.stableIndex);
+      if (this.maybeCommit()) this.onCommitAdvanced();
+    }
+  }
+
+  status(): CoreStatus {
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      leader: this.leader,
+      vote: this.vote,
+      commitIndex: this.log.committed,
+      appliedIndex: this.log.applied,
+      firstIndex: this.log.firstIndex(),
+      lastIndex: this.log.lastIndex(),
+      config: { voters: [...this.voters] },
+    };
+  }
+
+  // ---- role transitions -------------------------------------------------------------------
+
+  becomeFollower(term: number, leader: NodeId | null): void {
+    this.reset(term);
+    this.role = Role.Follower;
+    this.leader = leader;
+  }
+
+  becomePreCandidate(): void {
+    if (this.role === Role.Leader) throw new Error('leader cannot become pre-candidate');
+    // Term and vote stay: a pre-vote only asks whether an election could be won.
+    this.votes.clear();
+    this.leader = null;
+    this.role = Role.PreCandidate;
+    this.electionElapsed = 0;
+    this.resetRandomizedElectionTimeout();
+  }
+
+  becomeCandidate(): void {
+    if (this.role === Role.Leader) throw new Error('leader cannot become candidate');
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = Role.Candidate;
+  }
+
+  becomeLeader(): void {
+    if (this.role === Role.Follower) throw new Error('follower cannot become leader');
+    // Same term: reset() keeps the vote (a leader clearing its vote could vote twice in its own term).
+    this.reset(this.term);
+    this.role = Role.Leader;
+    this.leader = this.id;
+    const next = this.log.lastIndex() + 1;
+    for (const v of this.voters) {
+      this.progress.set(v, new Progress(next, this.cfg.maxInflightMessages, this.cfg.maxInflightBytes));
+    }
+    const self = this.progress.get(this.id);
+    if (self) {
+      self.maybeUpdate(this.log.stableIndex);
+      self.becomeReplicate();
+      self.recentActive = true;
+    }
+    // A no-op in the new term lets the leader commit (and learn) everything before it (§5.4.2, §8).
+    this.appendAndBroadcast([new Uint8Array(0)]);
+  }
+
+  private reset(term: number): void {
+    if (term !== this.term) {
+      this.term = term;
+      this.vote = null;
+      this.incomingSnapshot = null;
+    }
+    this.leader = null;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.resetRandomizedElectionTimeout();
+    this.votes.clear();
+    this.progress.clear();
+    this.leadTransferee = null;
+    this.reads.reset();
+  }
+
+  private resetRandomizedElectionTimeout(): void {
+    const e = this.cfg.electionTicks;
+    this.randomizedElectionTimeout = e + Math.min(e - 1, Math.floor(this.cfg.random() * e));
+  }
+
+  // ---- elections ---------------------------------------------------------------------------
+
+  promotable(): boolean {
+    return this.voters.includes(this.id);
+  }
+
+  quorum(): number {
+    return Math.floor(this.voters.length / 2) + 1;
+  }
+
+  startCampaign(transfer: boolean): void {
+    if (this.role === Role.Leader || !this.promotable()) return;
+    const pre = this.cfg.preVote && !transfer;
+    if (pre) this.becomePreCandidate();
+    else this.becomeCandidate();
+    const voteTerm = pre ? this.term + 1 : this.term;
+    if (this.poll(this.id, true) === 'won') {
+      this.onElectionWon(pre);
+      return;
+    }
+    for (const to of this.voters) {
+      if (to === this.id) continue;
+      this.send({
+        type: pre ? MessageType.PreVote : MessageType.Vote,
+        to,
+        term: voteTerm,
+        index: this.log.lastIndex(),
+        logTerm: this.log.lastTerm(),
+        context: transfer ? TRANSFER_CONTEXT : new Uint8Array(0),
+      });
+    }
+  }
+
+  onElectionWon(pre: boolean): void {
+    if (pre) this.startCampaign(true);
+    else this.becomeLeader();
+  }
+
+  /** Records one answer; tells whether the election is now won, lost, or still open. */
+  poll(from: NodeId, granted: boolean): 'won' | 'lost' | 'pending' {
+    if (!this.votes.has(from)) this.votes.set(from, granted);
+    let yes = 0;
+    let no = 0;
+    for (const v of this.voters) {
+      const answer = this.votes.get(v);
+      if (answer === true) yes++;
+      else if (answer === false) no++;
+    }
+    if (yes >= this.quorum()) return 'won';
+    if (no > this.voters.length - this.quorum()) return 'lost';
+    return 'pending';
+  }
+
+  private handleVoteRequest(m: RaftMessage): void {
+    const pre = m.type === MessageType.PreVote;
+    const respType = pre ? MessageType.PreVoteResponse : MessageType.VoteResponse;
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === null && this.leader === null) ||
+      // A pre-vote for a future term binds nothing.
+      (pre && m.term > this.term);
+    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
+      // Granted pre-votes carry the candidate's future term so it can count them.
+      this.send({ type: respType, to: m.from, term: m.term, reject: false });
+      if (!pre) {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send({ type: respType, to: m.from, term: this.term, reject: true });
+    }
+  }
+
+  /** A message from an older term: ignored, except where answering helps its sender catch up. */
+  private stepStale(m: RaftMessage): void {
+    if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === MessageType.Append || m.type === MessageType.Heartbeat)) {
+      // A leader cut off while we moved on must learn our term, or it would never step down.
+      this.send({ type: MessageType.AppendResponse, to: m.from });
+    } else if (m.type === MessageType.PreVote) {
+      this.send({ type: MessageType.PreVoteResponse, to: m.from, reject: true });
+    }
+  }
+
+  // ---- replication (leader) ----------------------------------------------------------------
+
+  appendAndBroadcast(datas: Uint8Array[]): void {
+    let index = this.log.lastIndex();
+    this.log.append(datas.map((data) => ({ term: this.term, index: ++index, type: EntryType.Normal, data })));
+    this.bcastAppend();
+    // A single voter commits as soon as its own copy is durable (see advance()).
+  }
+
+  bcastAppend(): void {
+    for (const to of this.voters) if (to !== this.id) this.sendAppend(to);
+  }
+
+  /** Sends the next Append to `to` if its flow control allows; returns whether one went out. */
+  sendAppend(to: NodeId, sendIfEmpty = true): boolean {
+    const pr = this.progress.get(to);
+    if (!pr || pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    if (prevTerm === undefined) {
+      this.sendSnapshot(to, pr);
+      return false;
+    }
+    const last = this.log.lastIndex();
+    const entries = pr.next <= last ? this.log.slice(pr.next, last + 1, this.cfg.maxMessageBytes) : [];
+    if (entries.length === 0 && !sendIfEmpty) return false;
+    this.send({
+      type: MessageType.Append,
+      to,
+      index: prevIndex,
+      logTerm: prevTerm,
+      entries,
+      commit: this.log.committed,
+    });
+    let bytes = 0;
+    for (const e of entries) bytes += e.data.byteLength;
+    pr.sentEntries(prevIndex + entries.length, bytes, entries.length);
+    return true;
+  }
+
+  private sendSnapshot(to: NodeId, pr: Progress): void {
+    const snapshot = this.log.snapshot;
+    if (!snapshot) throw new Error(`entries before ${pr.next} are compacted but no snapshot is held`);
+    pr.becomeSnapshot(snapshot);
+    this.sendSnapshotChunk(to, pr);
+  }
+
+  sendSnapshotChunk(to: NodeId, pr: Progress): void {
+    const s = pr.snapshotSend;
+    if (!s) return;
+    const { data, meta } = s.snapshot;
+    const offset = s.acked;
+    const chunk = data.subarray(offset, offset + this.cfg.snapshotChunkBytes);
+    this.send({
+      type: MessageType.Snapshot,
+      to,
+      index: meta.index,
+      logTerm: meta.term,
+      snapshotMeta: meta,
+      snapshotOffset: offset,
+      snapshotData: chunk,
+      snapshotDone: offset + chunk.byteLength >= data.byteLength,
+    });
+    s.idleTicks = 0;
+  }
+
+  sendTimeoutNow(to: NodeId): void {
+    this.send({ type: MessageType.TimeoutNow, to });
+  }
+
+  bcastHeartbeat(): void {
+    const context = this.reads.currentContext();
+    for (const to of this.voters) {
+      if (to === this.id) continue;
+      const pr = this.progress.get(to)!;
+      // Only up to what the follower is known to hold: its log beyond match may still differ.
+      this.send({ type: MessageType.Heartbeat, to, commit: Math.min(pr.match, this.log.committed), context });
+    }
+  }
+
+  /** Commits the highest index a quorum holds, but only an entry of the current term (§5.4.2, Figure 8). */
+  maybeCommit(): boolean {
+    const matches = this.voters.map((v) => this.progress.get(v)?.match ?? 0).sort((a, b) => b - a);
+    const candidate = matches[this.quorum() - 1]!;
+    if (candidate <= this.log.committed || this.log.term(candidate) !== this.term) return false;
+    return this.log.commitTo(candidate);
+  }
+
+  onCommitAdvanced(): void {
+    this.bcastAppend();
+    this.maybeStartReadRound();
+  }
+
+  // ---- ReadIndex (leader) ------------------------------------------------------------------
+
+  /** Starts a confirmation round for waiting reads once this leader has committed in its term (§6.4). */
+  maybeStartReadRound(): void {
+    if (this.role !== Role.Leader || this.log.term(this.log.committed) !== this.term) return;
+    const round = this.reads.startRound(this.log.committed, this.id);
+    if (!round) return;
+    if (this.quorum() === 1) this.releaseReads(this.reads.releaseRound()!);
+    else this.bcastHeartbeat();
+  }
+
+  releaseReads(round: ReadRound): void {
+    for (const read of round.reads) {
+      if (read.from === this.id) this.readStates.push({ index: round.index, context: read.context });
+      else this.send({ type: MessageType.ReadIndexResponse, to: read.from, index: round.index, context: read.context });
+    }
+    this.maybeStartReadRound();
+  }
+
+  pushReadState(rs: ReadState): void {
+    this.readStates.push(rs);
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  send(partial: Partial<RaftMessage> & { type: MessageType; to: NodeId }): void {
+    this.msgs.push({ ...emptyMessage(), from: this.id, term: this.term, ...partial });
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  }
+
+  private softState(): SoftState {
+    return { leader: this.leader, role: this.role };
+  }
+}
+
+function sameHardState(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+function sameSoftState(a: SoftState, b: SoftState): boolean {
+  return a.leader === b.leader && a.role === b.role;
+}
