@@ -1,0 +1,298 @@
+import { EventEmitter } from 'node:events';
+import { EntryType, type Entry, type Snapshot, type StateMachine } from '@raftkv/raft';
+import { silentLogger, type Logger } from '@raftkv/cnet';
+import { openKvDb, readUint, scan, writeBatch, type KvDb } from '../mvcc/db.js';
+import { errStopped, errTimeout } from '../mvcc/errors.js';
+import { META_APPLIED_INDEX, encodeUint, recordKey, dedupKey, type DbOp } from '../mvcc/layout.js';
+import { encodeRecordBody } from '../mvcc/record.js';
+import { MvccStore, type WriteOutcome } from '../mvcc/store.js';
+import {
+  KvError,
+  type Command,
+  type CommandOp,
+  type CommandResponse,
+  type CommandResult,
+  type RangeRequest,
+  type RangeResponse,
+  type TxnRequest,
+  type TxnResponse,
+} from '../mvcc/types.js';
+import { decodeCommand, decodeResult, encodeCommand, encodeResult } from './command-codec.js';
+import { DEFAULT_DEDUP_LIMITS, DedupTable, encodeEntry, type DedupLimits } from './dedup.js';
+import { ResultWaiters } from './results.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+
+export interface KvStateMachineOptions {
+  logger?: Logger;
+  /** Must be equal on every node of a cluster (eviction is part of the replicated state). */
+  dedupLimits?: Partial<DedupLimits>;
+}
+
+export interface KvStateMachineEvents {
+  /** After an apply() batch is durable: the new applied index and store revision. */
+  applied: [index: number, revision: number];
+}
+
+/**
+ * The KV state machine the Raft driver applies committed entries to. Each apply() call executes its
+ * entries against the MVCC store and writes one level batch holding their effects, the dedup entries and
+ * the applied index, so a restart neither re-applies nor skips an entry.
+ */
+export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implements StateMachine {
+  private applied: number;
+  private readonly waiters = new ResultWaiters();
+  /** apply, takeSnapshot and restoreSnapshot run one at a time, in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Set when a batch failed to write: memory is then ahead of disk, and the process must restart. */
+  private failure: Error | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly db: KvDb,
+    private readonly ownsDb: boolean,
+    private store: MvccStore,
+    private dedup: DedupTable,
+    appliedIndex: number,
+    private readonly limits: DedupLimits,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.applied = appliedIndex;
+  }
+
+  /** Opens (or creates) the KV database at `location` (a directory such as dataDir/kv), or uses an open level instance. */
+  static async open(location: string | KvDb, options: KvStateMachineOptions = {}): Promise<KvStateMachine> {
+    const ownsDb = typeof location === 'string';
+    const db = typeof location === 'string' ? await openKvDb(location) : location;
+    const limits = { ...DEFAULT_DEDUP_LIMITS, ...options.dedupLimits };
+    const store = await MvccStore.load(db);
+    const dedup = await DedupTable.load(db, limits);
+    const applied = (await readUint(db, META_APPLIED_INDEX)) ?? 0;
+    return new KvStateMachine(db, ownsDb, store, dedup, applied, limits, options.logger ?? silentLogger);
+  }
+
+  // ---- StateMachine (called by the Raft driver) ----
+
+  appliedIndex(): number {
+    return this.applied;
+  }
+
+  apply(entries: Entry[]): Promise<void> {
+    return this.serially(() => this.applyBatch(entries));
+  }
+
+  takeSnapshot(): Promise<Uint8Array> {
+    return this.serially(async () =>
+      encodeSnapshot({
+        appliedIndex: this.applied,
+        currentRevision: this.store.currentRevision(),
+        compactedRevision: this.store.compactedRevision(),
+        records: this.store.records(),
+        dedup: this.dedup.entries(),
+      }),
+    );
+  }
+
+  restoreSnapshot(snapshot: Snapshot): Promise<void> {
+    return this.serially(() => this.restore(snapshot));
+  }
+
+  // ---- What the HTTP layer uses ----
+
+  /** Encodes a command for raft.propose(). */
+  encodeWrite(command: Command): Uint8Array {
+    return encodeCommand(command);
+  }
+
+  /**
+   * Resolves when the command with this id is applied on this node (register before proposing). A duplicate of
+   * an applied id (or of its idempotency key) resolves with the first result; an id already applied resolves at once.
+   */
+  waitForResult(id: string, timeoutMs?: number): Promise<CommandResult> {
+    const known = this.dedup.get(id);
+    if (known !== undefined) return Promise.resolve(decodeResult(known.result));
+    return this.waiters.wait(id, timeoutMs);
+  }
+
+  /** waitForResult, unwrapped: resolves with { revision, response } or rejects with the KvError the command produced. */
+  async waitApplied(id: string, timeoutMs?: number): Promise<{ revision: number; raftTerm?: number; response: CommandResponse }> {
+    const result = await this.waitForResult(id, timeoutMs);
+    if ('error' in result) throw result.error;
+    return result.ok;
+  }
+
+  /** Stops waiting for an id; its waiters reject with `reason` (default: request timed out). */
+  forget(id: string, reason: Error = errTimeout()): void {
+    this.waiters.cancel(id, reason);
+  }
+
+  /** Resolves once this node has applied `index` (e.g. a ReadIndex); rejects after timeoutMs if given. */
+  waitForAppliedIndex(index: number, timeoutMs?: number): Promise<void> {
+    if (this.applied >= index) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onApplied = (applied: number): void => {
+        if (applied < index) return;
+        cleanup();
+        resolve();
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => (cleanup(), reject(errTimeout())), timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off('applied', onApplied);
+      };
+      this.on('applied', onApplied);
+    });
+  }
+
+  /** A local read at the current or a past revision (throws KvError: compacted, future revision, bad request). */
+  range(req: RangeRequest): RangeResponse {
+    return this.store.range(req);
+  }
+
+  /** A txn that cannot write (see isTxnReadOnly), served locally without a revision. */
+  readTxn(req: TxnRequest): TxnResponse {
+    return this.store.readTxn(req);
+  }
+
+  currentRevision(): number {
+    return this.store.currentRevision();
+  }
+
+  /** Alias of currentRevision() for the HTTP layer's backend interface. */
+  revision(): number {
+    return this.store.currentRevision();
+  }
+
+  compactedRevision(): number {
+    return this.store.compactedRevision();
+  }
+
+  dedupSize(): number {
+    return this.dedup.size;
+  }
+
+  /** Waits for queued work, rejects remaining waiters, and closes the database if this instance opened it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    this.waiters.cancelAll(errStopped());
+    if (this.ownsDb) await this.db.close();
+  }
+
+  // ---- internals ----
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.failure) throw new Error(`kv state machine unusable after a failed write: ${this.failure.message}`);
+      if (this.closed) throw new Error('kv state machine closed');
+      return fn();
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private async applyBatch(entries: Entry[]): Promise<void> {
+    const fresh = entries.filter((e) => e.index > this.applied);
+    fresh.forEach((e, i) => {
+      if (e.index !== this.applied + 1 + i)
+        throw new Error(`apply would skip entries: expected index ${this.applied + 1 + i}, got ${e.index}`);
+    });
+    if (fresh.length === 0) return;
+
+    const ops: DbOp[] = [];
+    const answered: Array<[string, CommandResult]> = [];
+    for (const e of fresh) {
+      if (e.type === EntryType.Normal && e.data.length > 0) this.applyEntry(e, ops, answered);
+    }
+    const last = fresh[fresh.length - 1]!.index;
+    ops.push(...this.store.takeDbOps(), { type: 'put', key: META_APPLIED_INDEX, value: encodeUint(last) });
+    await this.commit(ops);
+    this.applied = last;
+    for (const [id, result] of answered) this.waiters.resolve(id, result);
+    this.emit('applied', last, this.store.currentRevision());
+  }
+
+  private applyEntry(e: Entry, ops: DbOp[], answered: Array<[string, CommandResult]>): void {
+    let cmd: Command;
+    try {
+      cmd = decodeCommand(e.data);
+    } catch (err) {
+      // Every node fails to decode it alike; nobody can be waiting for it.
+      this.logger.warn({ index: e.index, err: String(err) }, 'skipping an undecodable log entry');
+      return;
+    }
+    const seen = this.dedup.lookup(cmd.id, cmd.idempotencyKey);
+    let encoded: Buffer;
+    let result: CommandResult;
+    if (seen !== undefined) {
+      encoded = seen.result;
+      result = decodeResult(encoded);
+      if (seen.id === cmd.id) {
+        answered.push([cmd.id, result]);
+        return;
+      }
+    } else {
+      result = this.execute(cmd.op, e);
+      encoded = encodeResult(result);
+    }
+    const entry = { id: cmd.id, index: e.index, result: encoded };
+    this.dedup.record(cmd.idempotencyKey === undefined ? entry : { ...entry, idempotencyKey: cmd.idempotencyKey }, ops);
+    this.dedup.evict(e.index, ops);
+    answered.push([cmd.id, result]);
+  }
+
+  private execute(op: CommandOp, e: Entry): CommandResult {
+    try {
+      const out = this.executeOp(op);
+      return { ok: { revision: out.revision, raftTerm: e.term, response: out.response } };
+    } catch (err) {
+      if (err instanceof KvError) return { error: err };
+      this.logger.error({ index: e.index, err: String(err) }, 'command failed unexpectedly');
+      return { error: new KvError(13, `etcdserver: ${(err as Error).message ?? String(err)}`) };
+    }
+  }
+
+  private executeOp(op: CommandOp): WriteOutcome<CommandResponse> {
+    if ('put' in op) return this.store.put(op.put);
+    if ('deleteRange' in op) return this.store.deleteRange(op.deleteRange);
+    if ('txn' in op) return this.store.txn(op.txn);
+    return this.store.compact(op.compaction.revision);
+  }
+
+  private async commit(ops: DbOp[]): Promise<void> {
+    try {
+      await writeBatch(this.db, ops);
+    } catch (err) {
+      this.failure = err as Error;
+      this.logger.error({ err: String(err) }, 'kv batch write failed; the node must restart');
+      throw err;
+    }
+  }
+
+  private async restore(snapshot: Snapshot): Promise<void> {
+    const s = decodeSnapshot(snapshot.data);
+    if (s.appliedIndex !== snapshot.meta.index)
+      this.logger.warn({ encoded: s.appliedIndex, meta: snapshot.meta.index }, 'snapshot index differs from its meta');
+    // One batch replaces every key, so a crash leaves either the old state or the new one.
+    const ops: DbOp[] = [];
+    for await (const [k] of scan(this.db, { gte: Buffer.of(0), lt: Buffer.of(0xff) })) ops.push({ type: 'del', key: k });
+    for (const rec of s.records)
+      ops.push({ type: 'put', key: recordKey(rec.rev), value: encodeRecordBody(rec) });
+    const dedup = DedupTable.fromEntries(s.dedup, this.limits);
+    for (const e of s.dedup) ops.push({ type: 'put', key: dedupKey(e.id), value: encodeEntry(e) });
+    const store = MvccStore.fromRecords(s.records, s.currentRevision, s.compactedRevision);
+    ops.push(...store.takeDbOps(), { type: 'put', key: META_APPLIED_INDEX, value: encodeUint(s.appliedIndex) });
+    await this.commit(ops);
+    this.store = store;
+    this.dedup = dedup;
+    this.applied = s.appliedIndex;
+    // Requests waiting here whose commands the snapshot already covers get their results.
+    for (const id of this.waiters.ids()) {
+      const known = this.dedup.get(id);
+      if (known !== undefined) this.waiters.resolve(id, decodeResult(known.result));
+    }
+    this.emit('applied', this.applied, this.store.currentRevision());
+  }
+}

@@ -1,0 +1,112 @@
+import { KeyHistory } from './key-history.js';
+import type { RevisionRecord } from './record.js';
+
+/**
+ * How a request's range_end reads (etcd): absent or empty = the single key; [0] = every key ≥ key;
+ * otherwise the half-open interval [key, rangeEnd).
+ */
+export type KeySpan = { single: Buffer } | { from: Buffer; to: Buffer | null };
+
+export function keySpan(key: Buffer, rangeEnd: Buffer | undefined): KeySpan {
+  if (rangeEnd === undefined || rangeEnd.length === 0) return { single: key };
+  if (rangeEnd.length === 1 && rangeEnd[0] === 0) return { from: key, to: null };
+  return { from: key, to: rangeEnd };
+}
+
+export function spanContains(span: KeySpan, key: Buffer): boolean {
+  if ('single' in span) return span.single.equals(key);
+  return Buffer.compare(key, span.from) >= 0 && (span.to === null || Buffer.compare(key, span.to) < 0);
+}
+
+/**
+ * The in-memory index: one KeyHistory per key, ordered by key bytes. Keys are held as latin1 strings,
+ * whose code-unit order is exactly the byte order, so plain string comparison sorts them.
+ */
+export class KeyIndex {
+  private readonly byKey = new Map<string, KeyHistory>();
+  private sorted: string[] = [];
+
+  /** Builds an index from records in revision order, sorting the keys once (a restart or a snapshot). */
+  static fromRecords(records: Iterable<RevisionRecord>): KeyIndex {
+    const idx = new KeyIndex();
+    for (const rec of records) {
+      const k = rec.key.toString('latin1');
+      let h = idx.byKey.get(k);
+      if (h === undefined) {
+        h = new KeyHistory(rec.key);
+        idx.byKey.set(k, h);
+      }
+      h.append(rec);
+    }
+    idx.sorted = [...idx.byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return idx;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(key: Buffer): KeyHistory | undefined {
+    return this.byKey.get(key.toString('latin1'));
+  }
+
+  getOrCreate(key: Buffer): KeyHistory {
+    const k = key.toString('latin1');
+    let h = this.byKey.get(k);
+    if (h === undefined) {
+      h = new KeyHistory(Buffer.from(key));
+      this.byKey.set(k, h);
+      const at = lowerBound(this.sorted, k);
+      if (at === this.sorted.length) this.sorted.push(k);
+      else this.sorted.splice(at, 0, k);
+    }
+    return h;
+  }
+
+  /** Histories of the keys in `span`, in key order. */
+  *histories(span: KeySpan): Generator<KeyHistory> {
+    if ('single' in span) {
+      const h = this.get(span.single);
+      if (h !== undefined) yield h;
+      return;
+    }
+    const from = span.from.toString('latin1');
+    const to = span.to === null ? null : span.to.toString('latin1');
+    for (let i = lowerBound(this.sorted, from); i < this.sorted.length; i++) {
+      const k = this.sorted[i]!;
+      if (to !== null && k >= to) return;
+      yield this.byKey.get(k)!;
+    }
+  }
+
+  /** Compacts every key's history at `atRev`; keys left without history leave the index. */
+  compact(atRev: number): RevisionRecord[] {
+    const dropped: RevisionRecord[] = [];
+    let emptied = false;
+    for (const h of this.byKey.values()) {
+      for (const rec of h.compact(atRev)) dropped.push(rec);
+      if (h.isEmpty) {
+        this.byKey.delete(h.key.toString('latin1'));
+        emptied = true;
+      }
+    }
+    if (emptied) this.sorted = this.sorted.filter((k) => this.byKey.has(k));
+    return dropped;
+  }
+
+  /** Every record of every key, in key order then revision order. */
+  *allRecords(): Generator<RevisionRecord> {
+    for (const k of this.sorted) yield* this.byKey.get(k)!.records;
+  }
+}
+
+function lowerBound(arr: string[], k: string): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (arr[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,271 @@
+import { scan, readUint, type KvDb } from './db.js';
+import { errCompacted, errFutureRevision, errKeyNotFound, errLeaseNotFound } from './errors.js';
+import { KeyIndex, keySpan } from './key-index.js';
+import {
+  META_COMPACTED_REVISION,
+  META_CURRENT_REVISION,
+  encodeUint,
+  parseRecordKey,
+  prefixBounds,
+  recordKey,
+  RECORD_PREFIX,
+  type DbOp,
+} from './layout.js';
+import { decodeRecordBody, encodeRecordBody, freezeKv, type RevisionRecord } from './record.js';
+import { rangeKeys, readRevision } from './range.js';
+import { evaluateCompare } from './compare.js';
+import {
+  classifyOp,
+  isTxnReadOnly,
+  validateCompaction,
+  validateDeleteRange,
+  validatePut,
+  validateRange,
+  validateTxn,
+  type ClassifiedOp,
+} from './validate.js';
+import type {
+  CompactionResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  KeyValue,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  ResponseOp,
+  TxnRequest,
+  TxnResponse,
+} from './types.js';
+
+/** A write's outcome: the store revision after it (for the response header) and the response body. */
+export interface WriteOutcome<R> {
+  revision: number;
+  response: R;
+}
+
+/** A txn with every compare already decided against the state before the txn (etcd's compareToPath). */
+interface PlannedTxn {
+  succeeded: boolean;
+  ops: PlannedOp[];
+}
+type PlannedOp = Exclude<ClassifiedOp, { kind: 'txn' }> | { kind: 'txn'; plan: PlannedTxn };
+
+/** etcd's store starts at revision 1; the first write makes revision 2. */
+const INITIAL_REVISION = 1;
+
+/**
+ * The MVCC store: one revision per write transaction, history per key, reads at past revisions, compaction.
+ * Writes happen in memory at once and queue their level operations; the owner writes them (with whatever
+ * else must be atomic with them, such as the applied index) via takeDbOps().
+ */
+export class MvccStore {
+  private index = new KeyIndex();
+  private current = INITIAL_REVISION;
+  private compacted = 0;
+  private pending: DbOp[] = [];
+
+  /** Rebuilds the in-memory index from the records and meta in `db`. */
+  static async load(db: KvDb): Promise<MvccStore> {
+    const records: RevisionRecord[] = [];
+    for await (const [k, v] of scan(db, prefixBounds(RECORD_PREFIX))) records.push(decodeRecordBody(parseRecordKey(k), v));
+    const current = (await readUint(db, META_CURRENT_REVISION)) ?? INITIAL_REVISION;
+    const compacted = (await readUint(db, META_COMPACTED_REVISION)) ?? 0;
+    return MvccStore.fromRecords(records, current, compacted);
+  }
+
+  /** A store holding exactly `records` (in revision order), e.g. from a snapshot. */
+  static fromRecords(records: Iterable<RevisionRecord>, current: number, compacted: number): MvccStore {
+    const s = new MvccStore();
+    s.index = KeyIndex.fromRecords(records);
+    s.current = current;
+    s.compacted = compacted;
+    return s;
+  }
+
+  currentRevision(): number {
+    return this.current;
+  }
+
+  compactedRevision(): number {
+    return this.compacted;
+  }
+
+  /** Number of keys with any kept history (live or not yet compacted). */
+  indexedKeys(): number {
+    return this.index.size;
+  }
+
+  /** Every kept record, grouped by key. */
+  records(): Iterable<RevisionRecord> {
+    return this.index.allRecords();
+  }
+
+  /** Level operations for the writes since the last call, ending with the revision meta. */
+  takeDbOps(): DbOp[] {
+    const ops = this.pending;
+    this.pending = [];
+    ops.push(
+      { type: 'put', key: META_CURRENT_REVISION, value: encodeUint(this.current) },
+      { type: 'put', key: META_COMPACTED_REVISION, value: encodeUint(this.compacted) },
+    );
+    return ops;
+  }
+
+  range(req: RangeRequest): RangeResponse {
+    validateRange(req);
+    return rangeKeys(this.index, req, this.current, this.compacted);
+  }
+
+  put(req: PutRequest): WriteOutcome<PutResponse> {
+    validatePut(req);
+    if ((req.lease ?? 0) !== 0) throw errLeaseNotFound();
+    if ((req.ignoreValue || req.ignoreLease) && this.index.get(req.key)?.latest() === undefined) throw errKeyNotFound();
+    return this.write((w) => w.put(req));
+  }
+
+  deleteRange(req: DeleteRangeRequest): WriteOutcome<DeleteRangeResponse> {
+    validateDeleteRange(req);
+    return this.write((w) => w.deleteRange(req));
+  }
+
+  txn(req: TxnRequest): WriteOutcome<TxnResponse> {
+    validateTxn(req);
+    const plan = this.plan(req);
+    this.checkPuts(plan);
+    this.checkRanges(plan);
+    return this.write((w) => this.execute(w, plan));
+  }
+
+  /** Serves a txn without writes locally (no revision is made); throws if any branch writes. */
+  readTxn(req: TxnRequest): TxnResponse {
+    validateTxn(req);
+    if (!isTxnReadOnly(req)) throw new Error('readTxn given a txn that writes');
+    const plan = this.plan(req);
+    this.checkRanges(plan);
+    return this.execute(new WriteTxn(this.index, this.current, this.compacted, []), plan);
+  }
+
+  compact(revision: number): WriteOutcome<CompactionResponse> {
+    validateCompaction({ revision });
+    if (revision <= this.compacted) throw errCompacted();
+    if (revision > this.current) throw errFutureRevision();
+    for (const rec of this.index.compact(revision)) this.pending.push({ type: 'del', key: recordKey(rec.rev) });
+    this.compacted = revision;
+    return { revision: this.current, response: {} };
+  }
+
+  private write<R>(fn: (w: WriteTxn) => R): WriteOutcome<R> {
+    const w = new WriteTxn(this.index, this.current, this.compacted, this.pending);
+    const response = fn(w);
+    if (w.changed) this.current = w.rev;
+    return { revision: this.current, response };
+  }
+
+  private plan(req: TxnRequest): PlannedTxn {
+    const succeeded = req.compare.every((c) => evaluateCompare(this.index, this.current, c));
+    const ops = (succeeded ? req.success : req.failure).map((op): PlannedOp => {
+      const c = classifyOp(op)!;
+      return c.kind === 'txn' ? { kind: 'txn', plan: this.plan(c.req) } : c;
+    });
+    return { succeeded, ops };
+  }
+
+  /** etcd's checkPut over the chosen path, against the state before the txn. */
+  private checkPuts(plan: PlannedTxn): void {
+    for (const op of plan.ops) {
+      if (op.kind === 'txn') this.checkPuts(op.plan);
+      if (op.kind !== 'put') continue;
+      if ((op.req.ignoreValue || op.req.ignoreLease) && this.index.get(op.req.key)?.latest() === undefined)
+        throw errKeyNotFound();
+      if ((op.req.lease ?? 0) !== 0) throw errLeaseNotFound();
+    }
+  }
+
+  /** etcd's checkRange: a range at a future or compacted revision fails the whole txn. */
+  private checkRanges(plan: PlannedTxn): void {
+    for (const op of plan.ops) {
+      if (op.kind === 'txn') this.checkRanges(op.plan);
+      if (op.kind === 'range' && op.req.revision) readRevision(op.req.revision, this.current, this.compacted);
+    }
+  }
+
+  private execute(w: WriteTxn, plan: PlannedTxn): TxnResponse {
+    const responses = plan.ops.map((op): ResponseOp => {
+      switch (op.kind) {
+        case 'range':
+          return { responseRange: w.range(op.req) };
+        case 'put':
+          return { responsePut: w.put(op.req) };
+        case 'deleteRange':
+          return { responseDeleteRange: w.deleteRange(op.req) };
+        case 'txn':
+          return { responseTxn: this.execute(w, op.plan) };
+      }
+    });
+    return { succeeded: plan.succeeded, responses };
+  }
+}
+
+/**
+ * One write transaction: every change gets revision `rev` and the next sub-revision. Reads inside it see
+ * its earlier writes (etcd's storeTxnWrite.Range reads at rev once something changed).
+ */
+class WriteTxn {
+  readonly rev: number;
+  private sub = 0;
+
+  constructor(
+    private readonly index: KeyIndex,
+    private readonly begin: number,
+    private readonly compacted: number,
+    private readonly out: DbOp[],
+  ) {
+    this.rev = begin + 1;
+  }
+
+  get changed(): boolean {
+    return this.sub > 0;
+  }
+
+  private get viewRevision(): number {
+    return this.changed ? this.rev : this.begin;
+  }
+
+  range(req: RangeRequest): RangeResponse {
+    return rangeKeys(this.index, req, this.viewRevision, this.compacted);
+  }
+
+  put(req: PutRequest): PutResponse {
+    const history = this.index.getOrCreate(req.key);
+    const prev = history.latest();
+    if ((req.ignoreValue || req.ignoreLease) && prev === undefined) throw errKeyNotFound();
+    const kv = freezeKv({
+      key: history.key,
+      value: req.ignoreValue ? prev!.value : Buffer.from(req.value),
+      createRevision: prev?.createRevision ?? this.rev,
+      modRevision: this.rev,
+      version: (prev?.version ?? 0) + 1,
+      lease: req.ignoreLease ? prev!.lease : (req.lease ?? 0),
+    });
+    this.record(history.key, kv, (rec) => history.append(rec));
+    return req.prevKv && prev !== undefined ? { prevKv: prev } : {};
+  }
+
+  deleteRange(req: DeleteRangeRequest): DeleteRangeResponse {
+    const prevKvs: KeyValue[] = [];
+    for (const history of this.index.histories(keySpan(req.key, req.rangeEnd))) {
+      const prev = history.latest();
+      if (prev === undefined) continue;
+      prevKvs.push(prev);
+      this.record(history.key, null, (rec) => history.append(rec));
+    }
+    return { deleted: prevKvs.length, prevKvs: req.prevKv ? prevKvs : [] };
+  }
+
+  private record(key: Buffer, kv: KeyValue | null, add: (rec: RevisionRecord) => void): void {
+    const rec: RevisionRecord = { rev: { main: this.rev, sub: this.sub++ }, key, kv };
+    add(rec);
+    this.out.push({ type: 'put', key: recordKey(rec.rev), value: encodeRecordBody(rec) });
+  }
+}
