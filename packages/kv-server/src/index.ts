@@ -1,2 +1,17 @@
 export * from './mvcc/types.js';
 export * from './ctl/index.js';
+export { MvccStore } from './mvcc/store.js';
+export * from './mvcc/errors.js';
+export {
+  DEFAULT_MAX_TXN_OPS,
+  isTxnReadOnly,
+  validateCompaction,
+  validateDeleteRange,
+  validatePut,
+  validateRange,
+  validateTxn,
+} from './mvcc/validate.js';
+export { openKvDb, type KvDb } from './mvcc/db.js';
+export { KvStateMachine, type KvStateMachineOptions, type KvStateMachineEvents } from './apply/state-machine.js';
+export { encodeCommand, decodeCommand, encodeResult, decodeResult } from './apply/command-codec.js';
+export { DEFAULT_DEDUP_LIMITS, type DedupLimits } from './apply/dedup.js';
