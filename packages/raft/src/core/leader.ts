@@ -49,7 +49,6 @@ export function stepLeader(r: Raft, m: RaftMessage): void {
       return;
     case MessageType.ReadIndex:
       r.reads.add({ from: m.from, context: m.context });
-      r.maybeStartReadRound();
       return;
     case MessageType.AppendResponse:
       handleAppendResponse(r, m);

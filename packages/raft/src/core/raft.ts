@@ -155,8 +155,8 @@ export class Raft implements RaftCore {
 
   readIndex(context: Uint8Array): boolean {
     if (this.role === Role.Leader) {
+      // The round starts at the next ready(): every read asked for until then shares it.
       this.reads.add({ from: this.id, context });
-      this.maybeStartReadRound();
       return true;
     }
     if (this.role === Role.Follower && this.leader !== null) {
@@ -188,6 +188,7 @@ export class Raft implements RaftCore {
   hasReady(): boolean {
     if (this.outstanding !== null) return false;
     return (
+      this.readRoundStartable() ||
       this.msgs.length > 0 ||
       this.readStates.length > 0 ||
       this.log.unstableSnapshot !== null ||
@@ -200,6 +201,7 @@ export class Raft implements RaftCore {
 
   ready(): Ready {
     if (this.outstanding !== null) throw new Error('ready() called again before advance()');
+    this.maybeStartReadRound();
     const snapshot = this.log.unstableSnapshot;
     const rd: Ready = {
       entries: this.log.unstableEntries(),
@@ -494,14 +496,20 @@ export class Raft implements RaftCore {
 
   onCommitAdvanced(): void {
     this.bcastAppend();
-    this.maybeStartReadRound();
   }
 
   // ---- ReadIndex (leader) ------------------------------------------------------------------
 
-  /** Starts a confirmation round for waiting reads once this leader has committed in its term (§6.4). */
-  maybeStartReadRound(): void {
-    if (this.role !== Role.Leader || this.log.term(this.log.committed) !== this.term) return;
+  /** A leader serves reads only once it has committed an entry of its own term (§6.4). */
+  private readRoundStartable(): boolean {
+    return (
+      this.role === Role.Leader && this.reads.canStartRound() && this.log.term(this.log.committed) === this.term
+    );
+  }
+
+  /** Starts one confirmation round for all waiting reads. */
+  private maybeStartReadRound(): void {
+    if (!this.readRoundStartable()) return;
     const round = this.reads.startRound(this.log.committed, this.id);
     if (!round) return;
     if (this.quorum() === 1) this.releaseReads(this.reads.releaseRound()!);
@@ -513,7 +521,6 @@ export class Raft implements RaftCore {
       if (read.from === this.id) this.readStates.push({ index: round.index, context: read.context });
       else this.send({ type: MessageType.ReadIndexResponse, to: read.from, index: round.index, context: read.context });
     }
-    this.maybeStartReadRound();
   }
 
   pushReadState(rs: ReadState): void {

@@ -27,8 +27,8 @@ export class ReadIndexQueue {
     this.waiting.push(read);
   }
 
-  hasWaiting(): boolean {
-    return this.waiting.length > 0;
+  canStartRound(): boolean {
+    return this.round === null && this.waiting.length > 0;
   }
 
   /** Starts a round over all waiting reads if none is in flight; the leader acks itself. */

@@ -209,7 +209,15 @@ export class Network {
 
   partition(...groups: NodeId[][]): void {
     this.heal();
-    for (const g of groups) for (const a of g) for (const b of this.ids) if (!g.includes(b)) this.cut.add(`${a}>${b}`);
+    for (const g of groups) {
+      for (const a of g) {
+        for (const b of this.ids) {
+          if (g.includes(b)) continue;
+          this.cut.add(`${a}>${b}`);
+          this.cut.add(`${b}>${a}`);
+        }
+      }
+    }
   }
 
   heal(): void {
@@ -222,6 +230,12 @@ export class Network {
     this.inFlight = this.inFlight.filter((m) => m.to !== id && m.from !== id);
     node.core = this.build(id, node.disk);
     node.applied = node.applied.filter((e) => e.index <= node.disk.applied);
+  }
+
+  /** Replaces a node's durable state and restarts it from there (to set up a schedule). */
+  load(id: NodeId, disk: DurableState): void {
+    this.nodes.get(id)!.disk = structuredClone(disk);
+    this.restart(id);
   }
 
   /** The leader of the highest term, if any. */
