@@ -8,6 +8,8 @@ import {
   type CommandResponse,
   type RangeRequest,
   type RangeResponse,
+  type TxnRequest,
+  type TxnResponse,
 } from './mvcc/types.js';
 
 /** A write as it travels through the log (the apply loop's Command op). */
@@ -31,6 +33,9 @@ export interface KvBackend {
   forget(requestId: string): void;
   range(req: RangeRequest): Promise<RangeResponse> | RangeResponse;
   revision(): number;
+  /** With readTxn: a txn that cannot write is served as a read (after ReadIndex), not through the log. */
+  isTxnReadOnly?(req: TxnRequest): boolean;
+  readTxn?(req: TxnRequest): Promise<TxnResponse> | TxnResponse;
 }
 
 export interface ProposerOptions {

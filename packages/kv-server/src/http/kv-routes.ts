@@ -71,6 +71,13 @@ export function addKvRoutes(router: Router, api: ApiContext): void {
     json(async (body, ctx) => {
       const req: TxnRequest = decodeTxnRequest(body);
       checkTxn(req);
+      const { isTxnReadOnly, readTxn } = api.backend;
+      if (isTxnReadOnly && readTxn && isTxnReadOnly(req)) {
+        return api.proposer.linearizableRead(async () => {
+          const revision = api.backend.revision();
+          return encodeTxnBody(headerOf(api, revision), await readTxn(req), revision);
+        });
+      }
       const outcome = await write({ txn: req }, ctx);
       return encodeTxnBody(headerOf(api, outcome.revision), outcome.response as TxnResponse, outcome.revision);
     }),

@@ -12,6 +12,8 @@ export class FakeRaft implements RaftHandle {
   private term = 1;
   private index = 0;
   dropProposals = false;
+  /** Delay before a proposal commits; retries that arrive meanwhile reach the log as duplicates. */
+  commitDelayMs = 0;
   proposals = 0;
   readIndexCalls = 0;
   stopped = false;
@@ -29,7 +31,9 @@ export class FakeRaft implements RaftHandle {
     this.proposals++;
     if (this.dropProposals) return;
     const index = ++this.index;
-    setImmediate(() => void this.apply(data, index));
+    const commit = () => void this.apply(data, index);
+    if (this.commitDelayMs > 0) setTimeout(commit, this.commitDelayMs);
+    else setImmediate(commit);
   }
 
   async readIndex(): Promise<number> {

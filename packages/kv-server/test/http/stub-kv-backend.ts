@@ -29,6 +29,7 @@ export class StubKvBackend implements KvBackend {
   private writeRev = 1;
   private changed = false;
   appliedCount = 0;
+  entriesSeen = 0;
 
   encodeWrite(command: Command): Uint8Array {
     this.pending.set(command.id, command);
@@ -44,6 +45,7 @@ export class StubKvBackend implements KvBackend {
   }
 
   applyEntry(data: Uint8Array): void {
+    this.entriesSeen++;
     const id = Buffer.from(data).toString();
     const command = this.pending.get(id);
     if (!command || this.applied.has(id)) return;
