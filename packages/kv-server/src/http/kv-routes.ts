@@ -17,7 +17,7 @@ import {
   encodeTxnBody,
 } from './kv-codec.js';
 import { parseBody, type JsonObject } from './proto-json.js';
-import { checkDeleteRange, checkPut, checkRange, checkTxn } from './validate.js';
+import { validateCompaction, validateDeleteRange, validatePut, validateRange, validateTxn } from '../mvcc/validate.js';
 
 /** POST /v3/kv/{range,put,deleterange,txn,compaction}: etcd's KV service. */
 export function addKvRoutes(router: Router, api: ApiContext): void {
@@ -37,7 +37,7 @@ export function addKvRoutes(router: Router, api: ApiContext): void {
     '/v3/kv/range',
     json(async (body) => {
       const req = decodeRangeRequest(body);
-      checkRange(req);
+      validateRange(req);
       const read = async () => {
         const revision = api.backend.revision();
         return encodeRangeBody(headerOf(api, revision), await api.backend.range(req));
@@ -50,7 +50,7 @@ export function addKvRoutes(router: Router, api: ApiContext): void {
     '/v3/kv/put',
     json(async (body, ctx) => {
       const req = decodePutRequest(body);
-      checkPut(req);
+      validatePut(req);
       const outcome = await write({ put: req }, ctx);
       return encodePutBody(headerOf(api, outcome.revision), outcome.response as PutResponse);
     }),
@@ -60,7 +60,7 @@ export function addKvRoutes(router: Router, api: ApiContext): void {
     '/v3/kv/deleterange',
     json(async (body, ctx) => {
       const req = decodeDeleteRangeRequest(body);
-      checkDeleteRange(req);
+      validateDeleteRange(req);
       const outcome = await write({ deleteRange: req }, ctx);
       return encodeDeleteRangeBody(headerOf(api, outcome.revision), outcome.response as DeleteRangeResponse);
     }),
@@ -70,7 +70,7 @@ export function addKvRoutes(router: Router, api: ApiContext): void {
     '/v3/kv/txn',
     json(async (body, ctx) => {
       const req: TxnRequest = decodeTxnRequest(body);
-      checkTxn(req);
+      validateTxn(req);
       const { isTxnReadOnly, readTxn } = api.backend;
       if (isTxnReadOnly && readTxn && isTxnReadOnly(req)) {
         return api.proposer.linearizableRead(async () => {
@@ -86,7 +86,9 @@ export function addKvRoutes(router: Router, api: ApiContext): void {
   router.post(
     '/v3/kv/compaction',
     json(async (body, ctx) => {
-      const outcome = await write({ compaction: decodeCompactionRequest(body) }, ctx);
+      const req = decodeCompactionRequest(body);
+      validateCompaction(req);
+      const outcome = await write({ compaction: req }, ctx);
       return { header: headerOf(api, outcome.revision) };
     }),
   );

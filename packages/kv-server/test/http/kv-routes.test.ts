@@ -103,7 +103,6 @@ describe('HTTP: /v3/kv routes (fake raft, stub store)', () => {
       ['/v3/kv/range', { key: b64('a'), sort_order: 'FOO' }, 400, 3, 'unknown value "FOO" for enum etcdserverpb.RangeRequest_SortOrder'],
       ['/v3/kv/put', { key: b64('a'), ignore_value: true, value: b64('1') }, 400, 3, 'etcdserver: value is provided'],
       ['/v3/kv/put', { key: b64('a'), ignore_lease: true, lease: 5 }, 400, 3, 'etcdserver: lease is provided'],
-      ['/v3/kv/put', { key: b64('a'), value: b64('1'), lease: '123' }, 404, 5, 'etcdserver: requested lease not found'],
       ['/v3/kv/deleterange', {}, 400, 3, 'etcdserver: key is not provided'],
       ['/v3/kv/txn', { success: [{}] }, 400, 3, 'etcdserver: key not found'],
       [
