@@ -1,0 +1,406 @@
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { TcpTransport, seededRandom, silentLogger } from '@raftkv/cnet';
+import type { FaultPlan, Logger, Message, PeerStats, Transport } from '@raftkv/cnet';
+import type { RaftCore } from './core/api.js';
+import { MessageType, Role } from './core/messages.js';
+import type { NodeId, RaftMessage, Ready, Snapshot } from './core/messages.js';
+import { createRaftCore } from './core/index.js';
+import { clusterTagOf, decodeMessage, encodeMessage, readClusterTag } from './codec/message-codec.js';
+import { NoLeaderError, NodeStoppedError } from './node-api.js';
+import type { RaftHandle, RaftNodeEvents, RaftStatus, StateMachine } from './node-api.js';
+import { LevelRaftStorage } from './storage/level-storage.js';
+import type { RaftStorage } from './storage/storage.js';
+import { resolveOptions } from './driver/options.js';
+import type { RaftNodeOptions, ResolvedTiming } from './driver/options.js';
+import { ReadIndexBatcher } from './driver/read-batcher.js';
+import { SnapshotPolicy } from './driver/snapshot-policy.js';
+import { openIdentity } from './driver/identity.js';
+
+/** The cnet message type byte of Raft traffic (the transport carries other types untouched). */
+export const RAFT_MESSAGE_TYPE = 1;
+
+export interface RaftNodeFatalListener {
+  fatal: (err: Error) => void;
+}
+
+/**
+ * The driver around the pure core: ticks on a timer, and runs one Ready at a time through
+ * persist (one synced batch) → send → apply → serve reads → advance. Proposals and reads that arrive
+ * meanwhile accumulate in the core and go out together in the next Ready (group commit).
+ */
+export class RaftNode extends EventEmitter implements RaftHandle {
+  readonly id: NodeId;
+  private readonly clusterTag: number;
+  private readonly logger: Logger;
+  private ticker: NodeJS.Timeout | null = null;
+  private loopScheduled = false;
+  private loop: Promise<void> | null = null;
+  private halted = false;
+  private stopping: Promise<void> | null = null;
+  private applied: number;
+  /** Term of the entry at `applied`: a snapshot taken there is labelled with it. */
+  private appliedTerm: number;
+  private readonly reads: ReadIndexBatcher;
+  /** The highest index each follower acknowledged, to pick a transfer target. */
+  private readonly matchHints = new Map<NodeId, number>();
+  private last = { role: Role.Follower, leader: null as NodeId | null, term: 0 };
+
+  private constructor(
+    opts: RaftNodeOptions,
+    private readonly timing: ResolvedTiming,
+    private readonly core: RaftCore,
+    private readonly storage: RaftStorage,
+    private readonly transport: Transport,
+    private readonly stateMachine: StateMachine,
+    private readonly snapshots: SnapshotPolicy,
+    applied: { index: number; term: number },
+  ) {
+    super();
+    this.id = opts.id;
+    this.clusterTag = clusterTagOf(opts.clusterId);
+    this.logger = opts.logger ?? silentLogger;
+    this.applied = applied.index;
+    this.appliedTerm = applied.term;
+    this.last.term = core.status().term;
+    this.reads = new ReadIndexBatcher({
+      requestRead: (context) => {
+        const ok = this.core.readIndex(context);
+        this.schedule();
+        return ok;
+      },
+      hasLeader: () => this.core.status().leader !== null,
+      now: () => Date.now(),
+      retryMs: timing.electionMs,
+      timeoutMs: timing.readTimeoutMs,
+    });
+    this.reads.onApplied(applied.index);
+  }
+
+  /** Loads storage, brings the state machine up to the snapshot if it is behind, starts transport and ticks. */
+  static async open(opts: RaftNodeOptions): Promise<RaftNode> {
+    const timing = resolveOptions(opts);
+    const logger = opts.logger ?? silentLogger;
+    const storage = opts.storage ?? (await LevelRaftStorage.open(join(opts.dataDir!, 'raft')));
+    let transport: Transport | undefined;
+    try {
+      const initialConfig = await openIdentity(storage, opts, logger);
+      const persisted = await storage.load();
+      let applied = opts.stateMachine.appliedIndex();
+      const snapshot = persisted.snapshot;
+      if (snapshot && applied < snapshot.meta.index) {
+        logger.info({ applied, snapshot: snapshot.meta.index }, 'raft: restoring the state machine from the stored snapshot');
+        await opts.stateMachine.restoreSnapshot(snapshot);
+        applied = snapshot.meta.index;
+      }
+      const core = createRaftCore(
+        {
+          ...opts.core,
+          id: opts.id,
+          initialConfig,
+          electionTicks: timing.electionTicks,
+          heartbeatTicks: 1,
+          random: seededRandom(opts.seed ?? Math.floor(Math.random() * 0xffffffff)),
+        },
+        { ...persisted, applied },
+      );
+      transport = opts.transport ?? new TcpTransport({
+        id: opts.id,
+        clusterId: opts.clusterId,
+        listen: opts.listen ?? opts.peers[opts.id]!,
+        peers: Object.fromEntries(Object.entries(opts.peers).filter(([peer]) => peer !== opts.id)),
+        logger,
+      });
+      const snapshots = new SnapshotPolicy(timing.snapshotCount, snapshot?.meta.index ?? 0);
+      const appliedTerm =
+        applied === snapshot?.meta.index ? snapshot.meta.term : (persisted.entries.find((e) => e.index === applied)?.term ?? 0);
+      const node = new RaftNode(opts, timing, core, storage, transport, opts.stateMachine, snapshots, {
+        index: applied,
+        term: appliedTerm,
+      });
+      transport.onMessage((m) => node.receive(m));
+      await transport.start();
+      node.ticker = setInterval(() => node.onTick(), timing.heartbeatMs);
+      logger.info({ id: opts.id, applied, status: core.status() }, 'raft: node started');
+      return node;
+    } catch (err) {
+      await transport?.close().catch(() => undefined);
+      await storage.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  // ---- RaftHandle --------------------------------------------------------------------------
+
+  propose(data: Uint8Array): void {
+    if (this.halted) throw new NodeStoppedError();
+    if (!this.core.propose(data)) throw new NoLeaderError();
+    this.schedule();
+  }
+
+  readIndex(): Promise<number> {
+    if (this.halted) return Promise.reject(new NodeStoppedError());
+    return this.reads.request();
+  }
+
+  async transferLeadership(to?: NodeId): Promise<boolean> {
+    if (this.halted) return false;
+    const status = this.core.status();
+    if (status.role !== Role.Leader) return false;
+    const target = to ?? this.mostCaughtUpFollower(status.config.voters);
+    if (target === undefined || target === this.id || !status.config.voters.includes(target)) return false;
+    const moved = this.waitForLeaderOtherThanSelf(this.timing.transferTimeoutMs);
+    this.core.transferLeadership(target);
+    this.schedule();
+    return moved;
+  }
+
+  status(): RaftStatus {
+    const s = this.core.status();
+    return {
+      id: this.id,
+      role: s.role,
+      term: s.term,
+      leader: s.leader,
+      commitIndex: s.commitIndex,
+      appliedIndex: this.applied,
+      firstIndex: s.firstIndex,
+      lastIndex: s.lastIndex,
+      snapshotIndex: s.firstIndex - 1,
+      snapshotsTaken: this.snapshots.taken,
+    };
+  }
+
+  /** Transfers leadership if leading (bounded), then stops ticks, drains the Ready loop, closes everything. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  setFaultPlan(plan: FaultPlan | null): void {
+    this.transport.setFaultPlan(plan);
+  }
+
+  transportStats(): Record<string, PeerStats> {
+    return this.transport.stats();
+  }
+
+  override on<E extends keyof RaftNodeEvents>(event: E, listener: RaftNodeEvents[E]): this;
+  override on<E extends keyof RaftNodeFatalListener>(event: E, listener: RaftNodeFatalListener[E]): this;
+  override on(event: string, listener: (...args: never[]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
+  override off<E extends keyof RaftNodeEvents>(event: E, listener: RaftNodeEvents[E]): this;
+  override off<E extends keyof RaftNodeFatalListener>(event: E, listener: RaftNodeFatalListener[E]): this;
+  override off(event: string, listener: (...args: never[]) => void): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
+  }
+
+  // ---- inbound -----------------------------------------------------------------------------
+
+  private receive(m: Message): void {
+    if (this.halted || m.type !== RAFT_MESSAGE_TYPE) return;
+    let msg: RaftMessage;
+    try {
+      if (readClusterTag(m.payload) !== this.clusterTag) {
+        this.logger.warn({ from: m.from }, 'raft: dropping a message from another cluster');
+        return;
+      }
+      msg = decodeMessage(m.payload);
+    } catch (err) {
+      this.logger.warn({ from: m.from, err: (err as Error).message }, 'raft: dropping an undecodable message');
+      return;
+    }
+    if (msg.to !== this.id) return;
+    if (msg.type === MessageType.AppendResponse && !msg.reject) {
+      this.matchHints.set(msg.from, Math.max(this.matchHints.get(msg.from) ?? 0, msg.index));
+    }
+    this.guard(() => this.core.step(msg));
+    this.schedule();
+  }
+
+  private onTick(): void {
+    if (this.halted) return;
+    this.guard(() => this.core.tick());
+    this.reads.sweep();
+    this.schedule();
+  }
+
+  // ---- the Ready loop ----------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.loopScheduled || this.loop !== null || this.halted) return;
+    this.loopScheduled = true;
+    // A later turn, so everything proposed in this one goes into the same Ready.
+    setImmediate(() => {
+      this.loopScheduled = false;
+      if (this.loop !== null || this.halted) return;
+      this.loop = this.runReadyLoop().finally(() => {
+        this.loop = null;
+        if (this.core.hasReady()) this.schedule();
+      });
+    });
+  }
+
+  private async runReadyLoop(): Promise<void> {
+    try {
+      while (!this.halted && this.core.hasReady()) {
+        const rd = this.core.ready();
+        await this.handleReady(rd);
+        this.core.advance(rd);
+        await this.maybeTakeSnapshot();
+      }
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
+      // Nothing below (votes, acks, applies) may happen before this write is durable.
+      const update: Parameters<RaftStorage['save']>[0] = { entries: rd.entries };
+      if (rd.snapshot) update.snapshot = rd.snapshot;
+      if (rd.hardState) update.hardState = rd.hardState;
+      await this.storage.save(update);
+    }
+    if (this.halted) return;
+    this.emitStateChanges();
+    for (const msg of rd.messages) this.send(msg);
+    if (rd.snapshot) await this.installSnapshot(rd.snapshot);
+    if (rd.committedEntries.length > 0) {
+      await this.stateMachine.apply(rd.committedEntries);
+      const last = rd.committedEntries[rd.committedEntries.length - 1]!;
+      this.setApplied(last.index, last.term);
+    }
+    for (const rs of rd.readStates) this.reads.onReadState(rs);
+  }
+
+  private async installSnapshot(snapshot: Snapshot): Promise<void> {
+    this.logger.info({ index: snapshot.meta.index, term: snapshot.meta.term }, 'raft: installing a snapshot from the leader');
+    await this.stateMachine.restoreSnapshot(snapshot);
+    this.snapshots.installed(snapshot.meta.index);
+    this.setApplied(snapshot.meta.index, snapshot.meta.term);
+  }
+
+  private setApplied(index: number, term: number): void {
+    this.applied = index;
+    this.appliedTerm = term;
+    this.reads.onApplied(index);
+    this.emit('applied', index);
+  }
+
+  /** After snapshotCount applied entries: snapshot now, compact to the previous snapshot (see SnapshotPolicy). */
+  private async maybeTakeSnapshot(): Promise<void> {
+    if (this.halted || !this.snapshots.due(this.applied)) return;
+    const index = this.applied;
+    if (this.stateMachine.appliedIndex() !== index) {
+      this.logger.warn({ applied: index, stateMachine: this.stateMachine.appliedIndex() }, 'raft: state machine applied index disagrees; no snapshot');
+      return;
+    }
+    const meta = { index, term: this.appliedTerm, config: this.core.status().config };
+    const compactTo = this.snapshots.took({ meta, data: await this.stateMachine.takeSnapshot() });
+    if (compactTo === null) return;
+    this.core.compact(compactTo);
+    await this.storage.compact(compactTo);
+    this.logger.info({ index: compactTo.meta.index }, 'raft: compacted the log');
+  }
+
+  private send(msg: RaftMessage): void {
+    let payload: Uint8Array;
+    try {
+      payload = encodeMessage(msg, this.clusterTag);
+    } catch (err) {
+      this.logger.error({ to: msg.to, type: msg.type, err: (err as Error).message }, 'raft: cannot encode a message');
+      return;
+    }
+    this.transport.send({ from: this.id, to: msg.to, type: RAFT_MESSAGE_TYPE, payload });
+  }
+
+  private emitStateChanges(): void {
+    const s = this.core.status();
+    const prev = this.last;
+    this.last = { role: s.role, leader: s.leader, term: s.term };
+    if (s.term !== prev.term) this.emit('term', s.term);
+    if (s.role !== prev.role) this.emit('role', s.role);
+    if (s.leader !== prev.leader) this.emit('leader', s.leader, s.term);
+  }
+
+  // ---- leadership transfer -----------------------------------------------------------------
+
+  private mostCaughtUpFollower(voters: NodeId[]): NodeId | undefined {
+    let best: NodeId | undefined;
+    let bestMatch = -1;
+    for (const v of [...voters].sort()) {
+      if (v === this.id) continue;
+      const match = this.matchHints.get(v) ?? 0;
+      if (match > bestMatch) {
+        best = v;
+        bestMatch = match;
+      }
+    }
+    return best;
+  }
+
+  /** Resolves true once another node is known as leader, false after `ms` or when the node halts. */
+  private waitForLeaderOtherThanSelf(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (moved: boolean): void => {
+        clearTimeout(timer);
+        this.off('leader', onLeader);
+        this.off('fatal', onFatal);
+        resolve(moved);
+      };
+      const onLeader = (leader: NodeId | null): void => {
+        if (leader !== null && leader !== this.id) done(true);
+      };
+      const onFatal = (): void => done(false);
+      const timer = setTimeout(() => done(false), ms);
+      this.on('leader', onLeader);
+      this.on('fatal', onFatal);
+    });
+  }
+
+  // ---- stopping ----------------------------------------------------------------------------
+
+  private async doStop(): Promise<void> {
+    if (!this.halted && this.core.status().role === Role.Leader && this.core.status().config.voters.length > 1) {
+      const moved = await this.transferLeadership();
+      this.logger.info({ moved }, 'raft: leadership transfer before stop');
+    }
+    await this.halt(new NodeStoppedError());
+  }
+
+  /** Persistence or apply failed: nothing more may be acknowledged, so the node stops at once. */
+  private fail(err: Error): void {
+    if (this.halted) return;
+    this.logger.error({ err: err.message, stack: err.stack }, 'raft: fatal error, stopping the node');
+    if (this.listenerCount('fatal') > 0) this.emit('fatal', err);
+    void this.halt(new NodeStoppedError());
+  }
+
+  /** Runs `fn` against the core; a throw there means the core's state cannot be trusted: fatal. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  private halting: Promise<void> | null = null;
+
+  private halt(reason: Error): Promise<void> {
+    this.halting ??= (async () => {
+      this.halted = true;
+      if (this.ticker) clearInterval(this.ticker);
+      this.ticker = null;
+      await this.loop?.catch(() => undefined);
+      this.reads.failAll(reason);
+      await this.transport.close().catch((err: Error) => this.logger.warn({ err: err.message }, 'raft: transport close failed'));
+      await this.storage.close().catch((err: Error) => this.logger.warn({ err: err.message }, 'raft: storage close failed'));
+      this.logger.info({ id: this.id }, 'raft: node stopped');
+    })();
+    return this.halting;
+  }
+}
