@@ -69,7 +69,7 @@ function attempt(spec: HttpRequestSpec): Promise<HttpAnswer & { reusedSocket: bo
     }, spec.timeoutMs);
     const fail = (err: NodeJS.ErrnoException): void => {
       clearTimeout(timer);
-      if (timedOut) reject(new EndpointUnreachableError(spec.endpoint, `no answer within ${spec.timeoutMs} ms`));
+      if (timedOut) reject(new EndpointUnreachableError(spec.endpoint, `no answer within ${Math.round(spec.timeoutMs)} ms`));
       else if (err.code !== undefined && CONNECTION_ERRORS.has(err.code))
         reject(Object.assign(new EndpointUnreachableError(spec.endpoint, err.code), { reusedSocket: req.reusedSocket, code: err.code }));
       else reject(new EndpointUnreachableError(spec.endpoint, err.message));

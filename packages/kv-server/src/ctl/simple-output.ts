@@ -46,13 +46,20 @@ export function hexId(decimalId: string): string {
   }
 }
 
+/** Go's %.0f rounds halves to even: 20.5 → 20. */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  if (value - floor !== 0.5) return Math.round(value);
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
 /** Sizes as go-humanize prints them (SI units): 20480 → "20 kB". */
 export function humanBytes(bytes: number): string {
   if (bytes < 10) return `${bytes} B`;
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   const exp = Math.min(Math.floor(Math.log(bytes) / Math.log(1000)), units.length - 1);
   const value = Math.floor((bytes / 1000 ** exp) * 10 + 0.5) / 10;
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[exp]}`;
+  return `${value < 10 ? value.toFixed(1) : roundHalfEven(value)} ${units[exp]}`;
 }
 
 export function memberRow(m: Member): string[] {
