@@ -1,7 +1,7 @@
 // Entry point: checks a recorded key-value history for linearizability, key by key.
 import type { HistoryEvent } from '../faults/history.js';
 import { pairHistory, partitionByKey, type Operation } from './operations.js';
-import { compileRegister } from './register-model.js';
+import { compileRegister, type RegisterStep } from './register-model.js';
 import { searchLinearization, type SearchBudget } from './search.js';
 import { findViolationWindow } from './window.js';
 
@@ -10,10 +10,12 @@ export type Verdict = 'VALID' | 'INVALID' | 'UNKNOWN';
 export interface CheckOptions {
   /** Search steps allowed per key (per search; shrinking a violation runs several). Default 2,000,000. */
   maxStepsPerKey?: number;
-  /** Wall-clock budget for the whole check, in ms. Default 60,000. Past it, unfinished keys are UNKNOWN. */
+  /** Wall-clock budget for deciding every key, in ms. Default 60,000. Past it, undecided keys are UNKNOWN. */
   timeoutMs?: number;
   /** Shrink violations to a small window. Default true. */
   explain?: boolean;
+  /** Wall-clock budget for shrinking all violations, in ms. Default 20,000. Past it, windows are not minimal. */
+  explainTimeoutMs?: number;
 }
 
 export interface Violation {
@@ -23,6 +25,8 @@ export interface Violation {
   failingOpIds: number[];
   /** opIds of window ops that may be left out: indeterminate, or still running at the failing point. */
   optionalOpIds: number[];
+  /** opIds of window ops whose observed outcome is not needed to show the violation (shown, not used). */
+  ignoredOutcomeOpIds: number[];
   /** False if shrinking ran out of budget (the window is still a real violation, just not minimal). */
   minimal: boolean;
 }
@@ -49,6 +53,7 @@ export interface CheckReport {
 
 const DEFAULT_MAX_STEPS = 2_000_000;
 const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_EXPLAIN_MS = 20_000;
 
 /** Checks a history of events. Throws HistoryError if the events are malformed. */
 export function checkHistory(events: readonly HistoryEvent[], options: CheckOptions = {}): CheckReport {
@@ -59,34 +64,46 @@ export function checkHistory(events: readonly HistoryEvent[], options: CheckOpti
 /** Checks already-paired operations (see pairHistory). */
 export function checkOperations(operations: readonly Operation[], options: CheckOptions = {}, dropped = 0): CheckReport {
   const started = performance.now();
-  const budget: SearchBudget = {
-    maxSteps: options.maxStepsPerKey ?? DEFAULT_MAX_STEPS,
-    deadline: started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-  };
-  const keys = [...partitionByKey(operations)]
+  const maxSteps = options.maxStepsPerKey ?? DEFAULT_MAX_STEPS;
+  const budget: SearchBudget = { maxSteps, deadline: started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) };
+  const searched = [...partitionByKey(operations)]
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-    .map(([key, keyOps]) => checkKey(key, keyOps, budget, options.explain ?? true));
+    .map(([key, keyOps]) => searchKey(key, keyOps, budget));
+  // Verdicts for every key first, so explaining one violation cannot starve the other keys.
+  const explainBudget: SearchBudget = { maxSteps, deadline: performance.now() + (options.explainTimeoutMs ?? DEFAULT_EXPLAIN_MS) };
+  const keys = searched.map((s) => (s.report.verdict === 'INVALID' && (options.explain ?? true) ? explain(s, explainBudget) : s.report));
   return { verdict: combine(keys.map((k) => k.verdict)), keys, dropped, elapsedMs: performance.now() - started };
 }
 
-function checkKey(key: string, operations: Operation[], budget: SearchBudget, explain: boolean): KeyReport {
+interface SearchedKey {
+  report: KeyReport;
+  operations: Operation[];
+  steps: RegisterStep[];
+}
+
+function searchKey(key: string, operations: Operation[], budget: SearchBudget): SearchedKey {
   const { steps } = compileRegister(operations);
   const result = searchLinearization(steps, budget);
   const report: KeyReport = { key, verdict: 'UNKNOWN', operations: operations.length, searchSteps: result.steps };
   if (result.verdict === 'valid') {
-    return { ...report, verdict: 'VALID', linearization: result.order.map((i) => operations[steps[i]!.source]!.opId) };
+    report.verdict = 'VALID';
+    report.linearization = result.order.map((i) => operations[steps[i]!.source]!.opId);
+  } else if (result.verdict === 'invalid') {
+    report.verdict = 'INVALID';
   }
-  if (result.verdict === 'unknown') return report;
-  if (!explain) return { ...report, verdict: 'INVALID' };
+  return { report, operations, steps };
+}
+
+function explain({ report, operations, steps }: SearchedKey, budget: SearchBudget): KeyReport {
   const window = findViolationWindow(steps, budget);
   const opIdOf = (i: number): number => operations[steps[i]!.source]!.opId;
   return {
     ...report,
-    verdict: 'INVALID',
     violation: {
       window: window.members.map((i) => operations[steps[i]!.source]!),
       failingOpIds: window.failing.map(opIdOf),
       optionalOpIds: window.pending.map(opIdOf),
+      ignoredOutcomeOpIds: window.relaxed.map(opIdOf),
       minimal: window.minimal,
     },
   };

@@ -192,6 +192,25 @@ describe('linearizability checker: violations', () => {
     expect(violation.minimal).to.equal(true);
   });
 
+  it('rejects a delete that saw the key after it was already deleted; the first delete only matters as a write', () => {
+    const report = expectInvalid(
+      [op(1, 0, 1, put('a'), wrote), op(1, 2, 3, del(), deleted(true)), op(2, 4, 5, del(), deleted(true))],
+      [1, 2],
+    );
+    expect(report.keys[0]!.violation!.ignoredOutcomeOpIds).to.deep.equal([1]);
+  });
+
+  it('keeps a delete outcome the violation depends on', () => {
+    const report = expectInvalid([op(1, 0, 1, del(), deleted(true))], [0]);
+    expect(report.keys[0]!.violation!.ignoredOutcomeOpIds).to.deep.equal([]);
+  });
+
+  it('marks a delete outcome the violation does not depend on as not needed', () => {
+    const report = expectInvalid([op(1, 0, 1, put('a'), wrote), op(1, 2, 3, del(), deleted(true)), op(2, 4, 5, get(), read('a'))], [0, 1, 2]);
+    expect(report.keys[0]!.violation!.ignoredOutcomeOpIds).to.deep.equal([1]);
+    expect(formatReport(report)).to.match(/#1 delete -> deleted \(outcome not needed here\)/);
+  });
+
   it('renders a violation as a timeline naming every op in the window', () => {
     const report = check([op(1, 0, 1, put('a'), wrote), op(1, 2, 3, put('b'), wrote), op(2, 4, 5, get(), read('a'))]);
     const text = formatReport(report);

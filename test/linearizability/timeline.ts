@@ -23,7 +23,7 @@ export function formatReport(report: CheckReport): string {
  * `[===]` completed; `[==>` indeterminate or still running at the failing point; `!` marks failing ops.
  */
 export function formatViolation(key: KeyReport & { violation: Violation }): string {
-  const { window, failingOpIds, optionalOpIds, minimal } = key.violation;
+  const { window, failingOpIds, optionalOpIds, ignoredOutcomeOpIds, minimal } = key.violation;
   const start = Math.min(...window.map((o) => o.call));
   const finiteEnds = window.flatMap((o) => (Number.isFinite(o.ret) ? [o.ret] : [o.call]));
   const end = Math.max(...finiteEnds, start);
@@ -39,9 +39,14 @@ export function formatViolation(key: KeyReport & { violation: Violation }): stri
     const bar = ' '.repeat(from) + '[' + '='.repeat(Math.max(0, to - from - 1)) + (optional ? '>' : ']');
     const mark = failingOpIds.includes(o.opId) ? '!' : ' ';
     const times = `${fmt(o.call - start)}..${Number.isFinite(o.ret) ? fmt(o.ret - start) : 'never'}`;
-    return `${mark} p${String(o.process).padEnd(3)} ${bar.padEnd(BAR_WIDTH + 1)} ${times.padEnd(20)} #${o.opId} ${describeOperation(o)}${optional && o.status === 'definite' ? ' (still running at the failing point)' : ''}`;
+    return `${mark} p${String(o.process).padEnd(3)} ${bar.padEnd(BAR_WIDTH + 1)} ${times.padEnd(20)} #${o.opId} ${describeOperation(o)}${notes(o, optional, ignoredOutcomeOpIds)}`;
   });
   return [header, `  times relative to ${fmt(start)}; '!' = completes where no linearization exists`, ...rows].join('\n');
+}
+
+function notes(o: Operation, optional: boolean, ignoredOutcomeOpIds: number[]): string {
+  const running = optional && o.status === 'definite' ? ' (still running at the failing point)' : '';
+  return running + (ignoredOutcomeOpIds.includes(o.opId) ? ' (outcome not needed here)' : '');
 }
 
 export function describeOperation(o: Operation): string {

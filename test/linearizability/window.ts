@@ -1,6 +1,6 @@
 // Shrinks a non-linearizable register history to a small sub-history that is itself not linearizable
 // and whose violation implies the original's, so it can be read as the explanation.
-import { observation, writtenValue, type RegisterStep } from './register-model.js';
+import { ABSENT, observation, StepKind, writtenValue, type RegisterStep } from './register-model.js';
 import { searchLinearization, type SearchBudget } from './search.js';
 
 export interface ViolationWindow {
@@ -10,6 +10,8 @@ export interface ViolationWindow {
   failing: number[];
   /** Members that may be left out of a linearization: indeterminate, or still running at the failing point. */
   pending: number[];
+  /** Members whose observed outcome the window ignores (a delete's "deleted"): not needed to show it. */
+  relaxed: number[];
   /** False if the budget ran out while shrinking; the window is still a genuine violation. */
   minimal: boolean;
 }
@@ -18,33 +20,43 @@ export interface ViolationWindow {
  * `steps` must be known not linearizable. Two phases, each keeping the window a violation:
  * 1. the shortest prefix (cut at a return time) with no linearization; ops still running at the cut
  *    become optional, which can only make a linearization easier to find;
- * 2. removing operations one chunk at a time while still violating, only where a removal cannot
- *    create a violation: reads always, writes only if no later-ending kept op could depend on them.
+ * 2. removing operations a chunk at a time while it still violates, but only removals that cannot
+ *    create a violation (see removalGuard), so the window's violation implies the history's.
  */
 export function findViolationWindow(steps: readonly RegisterStep[], budget: SearchBudget): ViolationWindow {
   const cut = earliestViolatingCut(steps, budget);
   const prefix = prefixAt(steps, cut);
-  let members = prefix.map((p) => p.index);
   const byIndex = new Map(prefix.map((p) => [p.index, p.step]));
+  // The ops completing at the cut are what first cannot be linearized: always kept.
+  const failing = prefix.filter((p) => !p.step.optional && p.step.ret === cut).map((p) => p.index);
+  let pool = prefix.map((p) => p.index).filter((i) => !failing.includes(i));
+  const violatesWith = (rest: number[]): boolean =>
+    searchLinearization([...failing, ...rest].map(stepOf), budget).verdict === 'invalid';
   const stepOf = (i: number): RegisterStep => byIndex.get(i)!;
-  const stillViolates = (candidate: number[]): boolean =>
-    searchLinearization(candidate.map(stepOf), budget).verdict === 'invalid';
 
-  let minimal = true;
+  // Deletes that saw the key both write and demand "not absent", so they pin each other and every
+  // write around them. Forgetting what they saw only relaxes the history; keep that if it still violates.
+  const relaxed = pool.filter((i) => stepOf(i).kind === StepKind.DeleteObserved);
+  const original = new Map(relaxed.map((i) => [i, stepOf(i)]));
+  for (const i of relaxed) byIndex.set(i, { ...stepOf(i), kind: StepKind.Write, a: ABSENT });
+  if (relaxed.length > 0 && !violatesWith(pool)) {
+    for (const [i, step] of original) byIndex.set(i, step);
+    relaxed.length = 0;
+  }
+
+  // ddmin-like: try dropping all the others at once, then halves, quarters, ... single ops,
+  // repeating while anything was dropped (a drop can unblock another).
   let changed = true;
   while (changed) {
     changed = false;
-    for (let chunk = Math.max(1, members.length >> 1); chunk >= 1; chunk >>= 1) {
-      for (let start = 0; start < members.length; ) {
-        if (performance.now() > budget.deadline) {
-          minimal = false;
-          return describe(members, prefix, cut, minimal);
-        }
-        const removed = members.slice(start, start + chunk);
-        const kept = members.filter((m) => !removed.includes(m));
-        const removable = kept.length > 0 && removed.every((r) => removalIsSafe(stepOf(r), members.filter((m) => m !== r).map(stepOf)));
-        if (removable && stillViolates(kept)) {
-          members = kept;
+    for (let chunk = pool.length; chunk >= 1; chunk = chunk === 1 ? 0 : Math.ceil(chunk / 2)) {
+      for (let start = 0; start < pool.length; ) {
+        if (performance.now() > budget.deadline) return describe([...failing, ...pool], prefix, failing, relaxed, false);
+        const removed = pool.slice(start, start + chunk);
+        const rest = [...pool.slice(0, start), ...pool.slice(start + chunk)];
+        const safe = removalGuard([...failing, ...rest].map(stepOf));
+        if (removed.every((r) => safe(stepOf(r))) && violatesWith(rest)) {
+          pool = rest;
           changed = true;
         } else {
           start += chunk;
@@ -52,7 +64,7 @@ export function findViolationWindow(steps: readonly RegisterStep[], budget: Sear
       }
     }
   }
-  return describe(members, prefix, cut, minimal);
+  return describe([...failing, ...pool], prefix, failing, relaxed, true);
 }
 
 interface PrefixStep {
@@ -87,30 +99,66 @@ function earliestViolatingCut(steps: readonly RegisterStep[], budget: SearchBudg
 }
 
 /**
- * Removing `candidate` from a linearizable history leaves it linearizable unless some other op could
- * be linearized right after it and depended on the state it left: one that required that value, or
- * one that required the state to differ from something (a failed cas, a delete that saw the key).
- * Only ops still running when `candidate` was invoked can come after it.
+ * Decides which ops may be removed together so that a linearizable history stays linearizable,
+ * judged against the ops that stay. Take any linearization and delete the removed ops: a kept op
+ * sees a different state only if a removed write was the last write before it. That harms it only
+ * if it needed that value, or needed the state to differ from something (a failed cas, a delete that
+ * saw the key). A removed write cannot be the last one before a kept op if it began after that op
+ * returned, or if a kept definite write lies wholly between them in real time.
  */
-export function removalIsSafe(candidate: RegisterStep, others: readonly RegisterStep[]): boolean {
-  const written = writtenValue(candidate);
-  if (written === undefined) return true;
-  for (const other of others) {
-    if (other.ret < candidate.call) continue; // returned before it began: linearized before it
-    const needs = observation(other);
-    if (needs === undefined) continue;
-    if ('differs' in needs || needs.equals === written) return false;
-  }
-  return true;
+export function removalGuard(kept: readonly RegisterStep[]): (candidate: RegisterStep) => boolean {
+  const observers = kept.flatMap((step) => {
+    const needs = observation(step);
+    return needs === undefined ? [] : [{ step, needs }];
+  });
+  const separatedBetween = separatorIndex(kept);
+  const keptWrites = new Set(kept.map(writtenValue));
+  const keptNeeds = new Set(observers.flatMap(({ needs }) => ('equals' in needs ? [needs.equals] : [])));
+  return (candidate) => {
+    const written = writtenValue(candidate);
+    if (written === undefined) return true;
+    // Not for soundness but for a faithful story: a value someone read keeps a write that produced it.
+    if (keptNeeds.has(written) && !keptWrites.has(written)) return false;
+    for (const { step, needs } of observers) {
+      if (step.ret < candidate.call) continue; // returned before the write began
+      if ('equals' in needs && needs.equals !== written) continue; // never needed this write's value
+      if (!separatedBetween(candidate.ret, step.call)) return false;
+    }
+    return true;
+  };
 }
 
-function describe(members: number[], prefix: PrefixStep[], cut: number, minimal: boolean): ViolationWindow {
+/** Answers "does some definite write start after `after` and end before `before`?" in O(log n). */
+function separatorIndex(kept: readonly RegisterStep[]): (after: number, before: number) => boolean {
+  const writes = kept.filter((s) => !s.optional && writtenValue(s) !== undefined).sort((x, y) => x.call - y.call);
+  const minRetFrom = new Float64Array(writes.length + 1).fill(Infinity);
+  for (let i = writes.length - 1; i >= 0; i--) minRetFrom[i] = Math.min(writes[i]!.ret, minRetFrom[i + 1]!);
+  return (after, before) => {
+    let lo = 0;
+    let hi = writes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (writes[mid]!.call > after) hi = mid;
+      else lo = mid + 1;
+    }
+    return minRetFrom[lo]! < before;
+  };
+}
+
+function describe(
+  members: number[],
+  prefix: PrefixStep[],
+  failing: number[],
+  relaxed: number[],
+  minimal: boolean,
+): ViolationWindow {
   const inPrefix = new Map(prefix.map((p) => [p.index, p.step]));
   const sorted = members.slice().sort((x, y) => inPrefix.get(x)!.call - inPrefix.get(y)!.call || x - y);
   return {
     members: sorted,
-    failing: sorted.filter((i) => !inPrefix.get(i)!.optional && inPrefix.get(i)!.ret === cut),
+    failing,
     pending: sorted.filter((i) => inPrefix.get(i)!.optional),
+    relaxed: relaxed.filter((i) => members.includes(i)),
     minimal,
   };
 }

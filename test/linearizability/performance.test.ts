@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { checkHistory } from './checker.js';
+import { toEvents, type Interval } from './history-builder.js';
+import { generateLinearizableHistory, seededRandom } from './history-generator.js';
+
+// Sizes a fault run produces. Times are printed for the report, never asserted (the machine is shared).
+describe('linearizability checker: performance sanity (times printed, not asserted)', () => {
+  const cases = [
+    { name: '5 processes x 200 ops on 3 keys', processes: 5, opsPerProcess: 200, keys: 3, indeterminateRate: 0.05, failRate: 0.02 },
+    { name: '10 processes x 100 ops on 1 key', processes: 10, opsPerProcess: 100, keys: 1, indeterminateRate: 0.05, failRate: 0.02 },
+  ];
+
+  for (const params of cases) {
+    it(`checks ${params.name} without running out of budget`, () => {
+      const events = toEvents(generateLinearizableHistory(seededRandom(7), params));
+      const report = checkHistory(events, { timeoutMs: 15_000 });
+      const steps = report.keys.map((k) => k.searchSteps).join('/');
+      console.log(`      ${params.name}: ${report.verdict} in ${report.elapsedMs.toFixed(0)} ms, search steps per key ${steps}`);
+      expect(report.verdict).to.equal('VALID');
+    });
+  }
+
+  it('shrinks a violation in 5 processes x 200 ops on 3 keys', () => {
+    const params = { processes: 5, opsPerProcess: 200, keys: 3, indeterminateRate: 0.05, failRate: 0.02 };
+    const intervals = generateLinearizableHistory(seededRandom(11), params);
+    // Corrupt the read closest to the middle of the run.
+    const reads = intervals.map((iv, i) => [iv, i] as const).filter(([iv]) => iv.op.f === 'get' && typeof iv.outcome === 'object');
+    const [target, targetId] = reads[reads.length >> 1]!;
+    const mutated: Interval[] = intervals.slice();
+    mutated[targetId] = { ...target, outcome: { ok: { f: 'get', value: 'never-written' } } };
+
+    const report = checkHistory(toEvents(mutated), { timeoutMs: 15_000 });
+    const bad = report.keys.find((k) => k.verdict === 'INVALID');
+    console.log(`      violation: ${report.verdict} in ${report.elapsedMs.toFixed(0)} ms, window of ${bad?.violation?.window.length} ops`);
+    expect(report.verdict).to.equal('INVALID');
+    expect(bad!.violation!.window.map((o) => o.opId)).to.include(targetId);
+  });
+});
