@@ -71,11 +71,11 @@ export function addKvRoutes(router: Router, api: ApiContext): void {
     json(async (body, ctx) => {
       const req: TxnRequest = decodeTxnRequest(body);
       validateTxn(req);
-      const { isTxnReadOnly, readTxn } = api.backend;
-      if (isTxnReadOnly && readTxn && isTxnReadOnly(req)) {
+      const backend = api.backend;
+      if (backend.readTxn && backend.isTxnReadOnly?.(req)) {
         return api.proposer.linearizableRead(async () => {
-          const revision = api.backend.revision();
-          return encodeTxnBody(headerOf(api, revision), await readTxn(req), revision);
+          const revision = backend.revision();
+          return encodeTxnBody(headerOf(api, revision), await backend.readTxn!(req), revision);
         });
       }
       const outcome = await write({ txn: req }, ctx);

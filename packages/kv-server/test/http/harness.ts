@@ -5,16 +5,16 @@ import { ClusterIdentity } from '../../src/config/cluster-identity.js';
 import { createApp } from '../../src/http/app.js';
 import type { ApiContext } from '../../src/http/api-context.js';
 import { ServerMetrics } from '../../src/http/metrics.js';
-import { Proposer } from '../../src/proposals.js';
+import { Proposer, type KvBackend } from '../../src/proposals.js';
 import { FakeRaft } from './fake-raft.js';
 import { StubKvBackend } from './stub-kv-backend.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-export interface TestApi {
+export interface TestApi<B extends KvBackend = StubKvBackend> {
   url: string;
   raft: FakeRaft;
-  backend: StubKvBackend;
+  backend: B;
   api: ApiContext;
   faultPlans: Array<FaultPlan | null>;
   post(path: string, body: unknown): Promise<{ status: number; json: any; text: string }>;
@@ -32,6 +32,11 @@ export interface TestApiOptions {
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const backend = new StubKvBackend();
   const raft = new FakeRaft((data) => backend.applyEntry(data));
+  return startApiOver(raft, backend, options);
+}
+
+/** The HTTP app over the given fake raft and store. */
+export async function startApiOver<B extends KvBackend>(raft: FakeRaft, backend: B, options: TestApiOptions = {}): Promise<TestApi<B>> {
   const identity = new ClusterIdentity('n1', [{ name: 'n1', peerUrls: ['http://127.0.0.1:2380'], clientUrls: ['http://127.0.0.1:2379'] }], 'test-token');
   const metrics = new ServerMetrics(raft);
   const proposer = new Proposer(raft, backend, {
