@@ -257,6 +257,8 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
+    const { early, late } = this.splitMessages(rd.messages);
+    for (const msg of early) this.send(msg);
     if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
       // Nothing below (votes, acks, applies) may happen before this write is durable.
       const update: Parameters<RaftStorage['save']>[0] = { entries: rd.entries };
@@ -266,7 +268,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     }
     if (this.halted) return;
     this.emitStateChanges();
-    for (const msg of rd.messages) this.send(msg);
+    for (const msg of late) this.send(msg);
     if (rd.snapshot) await this.installSnapshot(rd.snapshot);
     if (rd.committedEntries.length > 0) {
       await this.stateMachine.apply(rd.committedEntries);
@@ -274,6 +276,22 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       this.setApplied(last.index, last.term);
     }
     for (const rs of rd.readStates) this.reads.onReadState(rs);
+  }
+
+  /**
+   * A leader's appends and heartbeats may go out while its own copy is being written (Raft thesis §10.2.1):
+   * its own copy joins the quorum only at advance(), and its term and vote were made durable before it
+   * could win. Everything else (votes, acknowledgements) waits for the write.
+   */
+  private splitMessages(messages: RaftMessage[]): { early: RaftMessage[]; late: RaftMessage[] } {
+    if (this.core.status().role !== Role.Leader) return { early: [], late: messages };
+    const early: RaftMessage[] = [];
+    const late: RaftMessage[] = [];
+    for (const m of messages) {
+      const replication = m.type === MessageType.Append || m.type === MessageType.Heartbeat || m.type === MessageType.Snapshot;
+      (replication ? early : late).push(m);
+    }
+    return { early, late };
   }
 
   private async installSnapshot(snapshot: Snapshot): Promise<void> {
