@@ -30,6 +30,9 @@ export class DedupTable {
   private readonly byId = new Map<string, DedupEntry>();
   /** Idempotency key → the latest id recorded with it. */
   private readonly byIdempotencyKey = new Map<string, string>();
+  /** Entries in apply order; eviction takes from `head` (a Map's deleted slots make scanning from its start slow). */
+  private order: DedupEntry[] = [];
+  private head = 0;
   private bytes = 0;
 
   constructor(private readonly limits: DedupLimits = DEFAULT_DEDUP_LIMITS) {}
@@ -75,11 +78,17 @@ export class DedupTable {
 
   /** Forgets the oldest entries beyond the limits as of log index `index`, queuing their deletes. */
   evict(index: number, out: DbOp[]): void {
-    for (const e of this.byId.values()) {
+    while (this.head < this.order.length) {
+      const e = this.order[this.head]!;
       const tooOld = e.index < index - this.limits.maxAgeEntries;
-      if (!tooOld && this.byId.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) return;
+      if (!tooOld && this.byId.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) break;
+      this.head++;
       this.remove(e);
       out.push({ type: 'del', key: dedupKey(e.id) });
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
     }
   }
 
@@ -89,6 +98,7 @@ export class DedupTable {
 
   private add(e: DedupEntry): void {
     this.byId.set(e.id, e);
+    this.order.push(e);
     if (e.idempotencyKey !== undefined) this.byIdempotencyKey.set(e.idempotencyKey, e.id);
     this.bytes += e.result.length;
   }

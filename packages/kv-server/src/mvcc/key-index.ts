@@ -1,4 +1,5 @@
 import { KeyHistory } from './key-history.js';
+import { SortedKeys } from './sorted-keys.js';
 import type { RevisionRecord } from './record.js';
 
 /**
@@ -24,7 +25,7 @@ export function spanContains(span: KeySpan, key: Buffer): boolean {
  */
 export class KeyIndex {
   private readonly byKey = new Map<string, KeyHistory>();
-  private sorted: string[] = [];
+  private sorted = new SortedKeys();
 
   /** Builds an index from records in revision order, sorting the keys once (a restart or a snapshot). */
   static fromRecords(records: Iterable<RevisionRecord>): KeyIndex {
@@ -38,7 +39,7 @@ export class KeyIndex {
       }
       h.append(rec);
     }
-    idx.sorted = [...idx.byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    idx.sorted = SortedKeys.fromSorted([...idx.byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     return idx;
   }
 
@@ -56,9 +57,7 @@ export class KeyIndex {
     if (h === undefined) {
       h = new KeyHistory(Buffer.from(key));
       this.byKey.set(k, h);
-      const at = lowerBound(this.sorted, k);
-      if (at === this.sorted.length) this.sorted.push(k);
-      else this.sorted.splice(at, 0, k);
+      this.sorted.insert(k);
     }
     return h;
   }
@@ -72,11 +71,7 @@ export class KeyIndex {
     }
     const from = span.from.toString('latin1');
     const to = span.to === null ? null : span.to.toString('latin1');
-    for (let i = lowerBound(this.sorted, from); i < this.sorted.length; i++) {
-      const k = this.sorted[i]!;
-      if (to !== null && k >= to) return;
-      yield this.byKey.get(k)!;
-    }
+    for (const k of this.sorted.from(from, to)) yield this.byKey.get(k)!;
   }
 
   /** Compacts every key's history at `atRev`; keys left without history leave the index. */
@@ -90,7 +85,7 @@ export class KeyIndex {
         emptied = true;
       }
     }
-    if (emptied) this.sorted = this.sorted.filter((k) => this.byKey.has(k));
+    if (emptied) this.sorted.retain((k) => this.byKey.has(k));
     return dropped;
   }
 
@@ -98,15 +93,4 @@ export class KeyIndex {
   *allRecords(): Generator<RevisionRecord> {
     for (const k of this.sorted) yield* this.byKey.get(k)!.records;
   }
-}
-
-function lowerBound(arr: string[], k: string): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (arr[mid]! < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
