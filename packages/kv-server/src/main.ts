@@ -1,0 +1,52 @@
+import { pino } from 'pino';
+import { FlagError, helpText, parseFlags } from './config/flags.js';
+import { startServer, type ServerHandle } from './server.js';
+
+/** The `raftkv` command: etcd-style flags → a running node; SIGINT/SIGTERM stop it cleanly (exit 0). */
+export async function main(argv: string[]): Promise<void> {
+  let config;
+  try {
+    const parsed = parseFlags(argv);
+    if (parsed === 'help') {
+      process.stdout.write(helpText());
+      return;
+    }
+    config = parsed;
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    process.stderr.write(`raftkv: ${err.message}\nRun 'raftkv --help' for the flags.\n`);
+    process.exitCode = 2;
+    return;
+  }
+
+  const logger = pino({ level: config.logLevel, base: { name: config.name } }, pino.destination(2));
+  let server: ServerHandle;
+  try {
+    server = await startServer(config, { logger });
+  } catch (err) {
+    logger.error({ err: err instanceof Error ? err.message : String(err) }, 'raftkv: failed to start');
+    logger.flush();
+    process.exitCode = 1;
+    return;
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'raftkv: stopping');
+    server.close().then(
+      () => {
+        logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'raftkv: unclean stop');
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

@@ -1,0 +1,135 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { RaftNode } from '@raftkv/raft';
+import type { Logger } from '@raftkv/cnet';
+import { KvStateMachine } from './apply/state-machine.js';
+import { ClusterIdentity } from './config/cluster-identity.js';
+import type { ServerConfig } from './config/server-config.js';
+import type { ApiContext } from './http/api-context.js';
+import { createApp } from './http/app.js';
+import { ServerMetrics } from './http/metrics.js';
+import { isTxnReadOnly } from './mvcc/validate.js';
+import { Proposer } from './proposals.js';
+
+export interface ServerHandle {
+  readonly config: ServerConfig;
+  readonly identity: ClusterIdentity;
+  /** The client URLs actually listened on (a port 0 in the config is replaced by the bound port). */
+  readonly clientUrls: string[];
+  readonly raft: RaftNode;
+  readonly stateMachine: KvStateMachine;
+  /** Stops taking requests, stops raft (handing leadership over if leading), closes storage. Idempotent. */
+  close(): Promise<void>;
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** host:port of a peer URL, the address form the transport dials. */
+function hostPort(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port}`;
+}
+
+/** Opens the KV state machine and the Raft node from `config`, then serves the client API. */
+export async function startServer(config: ServerConfig, options: { logger?: Logger } = {}): Promise<ServerHandle> {
+  const logger = options.logger ?? silentLogger;
+  const identity = new ClusterIdentity(
+    config.name,
+    [...config.initialCluster].map(([name, peerUrls]) => ({
+      name,
+      peerUrls,
+      clientUrls: config.initialClusterClientUrls.get(name) ?? [],
+    })),
+    config.initialClusterToken,
+  );
+  await mkdir(config.dataDir, { recursive: true });
+  const stateMachine = await KvStateMachine.open(join(config.dataDir, 'kv'), { logger });
+  let raft: RaftNode;
+  try {
+    raft = await RaftNode.open({
+      id: config.name,
+      clusterId: identity.clusterId.toString(),
+      peers: Object.fromEntries([...config.initialCluster].map(([name, urls]) => [name, hostPort(urls[0]!)])),
+      listen: config.listenPeerUrls[0]!.host,
+      dataDir: config.dataDir,
+      stateMachine,
+      heartbeatMs: config.heartbeatIntervalMs,
+      electionMs: config.electionTimeoutMs,
+      snapshotCount: config.snapshotCount,
+      logger,
+    });
+  } catch (err) {
+    await stateMachine.close();
+    throw err;
+  }
+  raft.on('fatal', (err: Error) => logger.error({ err: err.message }, 'raft node halted'));
+
+  const metrics = new ServerMetrics(raft, { defaultMetrics: true });
+  // etcd's request timeout: 5 s plus two election timeouts.
+  const proposer = new Proposer(raft, stateMachine, {
+    requestTimeoutMs: 5000 + 2 * config.electionTimeoutMs,
+    retryIntervalMs: config.electionTimeoutMs,
+    logger,
+    onOutcome: (outcome) => (outcome === 'applied' ? metrics.proposalsApplied : metrics.proposalsFailed).inc(),
+  });
+  const api: ApiContext = {
+    raft,
+    backend: {
+      encodeWrite: (command) => stateMachine.encodeWrite(command),
+      waitApplied: (id) => stateMachine.waitApplied(id),
+      forget: (id) => stateMachine.forget(id),
+      range: (req) => stateMachine.range(req),
+      revision: () => stateMachine.revision(),
+      isTxnReadOnly,
+      readTxn: (req) => stateMachine.readTxn(req),
+    },
+    proposer,
+    identity,
+    metrics,
+    maxRequestBytes: config.maxRequestBytes,
+    logger,
+  };
+  if (config.enableFaultInjection) api.setFaultPlan = (plan) => raft.setFaultPlan(plan);
+
+  const app = createApp(api);
+  const servers: Server[] = [];
+  const clientUrls: string[] = [];
+  try {
+    for (const url of config.listenClientUrls) {
+      const server = app.listen(Number(url.port), url.hostname);
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('listening', resolve);
+        server.once('error', reject);
+      });
+      clientUrls.push(`http://${url.hostname}:${(server.address() as AddressInfo).port}`);
+    }
+  } catch (err) {
+    for (const s of servers) s.close();
+    await raft.stop();
+    await stateMachine.close();
+    throw err;
+  }
+  logger.info({ name: config.name, clientUrls, memberId: identity.memberId.toString() }, 'raftkv: serving clients');
+
+  let closing: Promise<void> | null = null;
+  const close = async () => {
+    const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    proposer.stop();
+    for (const s of servers) s.closeAllConnections();
+    await closed;
+    await raft.stop();
+    await stateMachine.close();
+    logger.info({ name: config.name }, 'raftkv: stopped');
+  };
+  return {
+    config,
+    identity,
+    clientUrls,
+    raft,
+    stateMachine,
+    close: () => (closing ??= close()),
+  };
+}

@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseFlags } from '../../src/config/flags.js';
+import type { ServerConfig } from '../../src/config/server-config.js';
+import { startServer, type ServerHandle } from '../../src/server.js';
+import { b64, freePort } from './harness.js';
+
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 15000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function post(url: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(url + path, { method: 'POST', body: JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
+
+describe('server: a 3-node cluster in one process (real RaftNode, KvStateMachine, TCP)', function () {
+  this.timeout(60000);
+  let dir: string;
+  let nodes: ServerHandle[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'raftkv-cluster-'));
+    const names = ['n1', 'n2', 'n3'];
+    const ports = await Promise.all(names.map(async () => ({ client: await freePort(), peer: await freePort() })));
+    const initialCluster = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]!.peer}`).join(',');
+    const clients = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]!.client}`).join(',');
+    const configs = names.map((name, i) => {
+      const config = parseFlags([
+        '--name', name,
+        '--data-dir', join(dir, name),
+        '--listen-client-urls', `http://127.0.0.1:${ports[i]!.client}`,
+        '--advertise-client-urls', `http://127.0.0.1:${ports[i]!.client}`,
+        '--listen-peer-urls', `http://127.0.0.1:${ports[i]!.peer}`,
+        '--initial-advertise-peer-urls', `http://127.0.0.1:${ports[i]!.peer}`,
+        '--initial-cluster', initialCluster,
+        '--initial-cluster-client-urls', clients,
+        '--initial-cluster-token', 'cluster-test',
+        '--heartbeat-interval', '50',
+        '--election-timeout', '500',
+      ]);
+      return config as ServerConfig;
+    });
+    nodes = await Promise.all(configs.map((c) => startServer(c)));
+    await until(() => {
+      const leaders = new Set(nodes.map((n) => n.raft.status().leader));
+      return leaders.size === 1 && !leaders.has(null) ? true : undefined;
+    }, 'every node to know one leader');
+  });
+
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('takes a write on a follower and serves it to a linearizable read on another node', async () => {
+    const leader = nodes[0]!.raft.status().leader;
+    const followers = nodes.filter((n) => n.config.name !== leader);
+    const [writer, reader] = [followers[0]!, followers[1]!];
+    const put = await post(writer.clientUrls[0]!, '/v3/kv/put', { key: b64('k'), value: b64('v1') });
+    expect(put.status, JSON.stringify(put.json)).to.equal(200);
+    const revision = Number(put.json.header.revision);
+    const read = await post(reader.clientUrls[0]!, '/v3/kv/range', { key: b64('k') });
+    expect(read.status).to.equal(200);
+    expect(read.json.kvs).to.deep.equal([
+      { key: b64('k'), create_revision: String(revision), mod_revision: String(revision), version: '1', value: b64('v1') },
+    ]);
+    expect(Number(read.json.header.revision)).to.be.at.least(revision);
+  });
+
+  it('agrees on the cluster id and lists every member with its client URL', async () => {
+    const lists = await Promise.all(nodes.map((n) => post(n.clientUrls[0]!, '/v3/cluster/member/list', {})));
+    const clusterIds = new Set(lists.map((l) => l.json.header.cluster_id));
+    expect(clusterIds.size).to.equal(1);
+    expect(new Set(lists.map((l) => l.json.header.member_id)).size).to.equal(3);
+    const members = lists[0]!.json.members as Array<{ name: string; clientURLs: string[] }>;
+    expect(members.map((m) => m.name)).to.deep.equal(['n1', 'n2', 'n3']);
+    expect(members.map((m) => m.clientURLs[0])).to.deep.equal(nodes.map((n) => n.clientUrls[0]));
+  });
+
+  it('answers a txn on one node and shows its effect through /kv on another', async () => {
+    const txn = await post(nodes[2]!.clientUrls[0]!, '/v3/kv/txn', {
+      compare: [{ key: b64('k'), target: 'VALUE', result: 'EQUAL', value: b64('v1') }],
+      success: [{ request_put: { key: b64('k'), value: b64('v2') } }],
+    });
+    expect(txn.json.succeeded).to.equal(true);
+    const raw = await fetch(`${nodes[0]!.clientUrls[0]}/kv/k`);
+    expect(await raw.text()).to.equal('v2');
+  });
+});
