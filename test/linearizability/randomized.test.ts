@@ -6,6 +6,8 @@ import { checkHistory, checkOperations } from './checker.js';
 import { op, toEvents, type Interval, type Outcome } from './history-builder.js';
 import { generateLinearizableHistory, seededRandom, type GeneratorOptions } from './history-generator.js';
 import { pairHistory, partitionByKey } from './operations.js';
+import { compileRegister } from './register-model.js';
+import { removalGuard } from './window.js';
 import { formatReport } from './timeline.js';
 
 // Fixed fast-check seed: every run tests the same cases, so a failure reproduces.
@@ -19,6 +21,29 @@ const generatorOptions = fc.record({
   indeterminateRate: fc.constantFrom(0, 0.05, 0.2),
   failRate: fc.constantFrom(0, 0.05),
 });
+
+const value = fc.constantFrom('a', 'b', 'c');
+const kvOp: fc.Arbitrary<KvOp> = fc.oneof(
+  value.map((v): KvOp => ({ f: 'put', key: 'k', value: v })),
+  fc.constant<KvOp>({ f: 'get', key: 'k' }),
+  fc.constant<KvOp>({ f: 'delete', key: 'k' }),
+  fc.tuple(fc.option(value, { nil: null }), value).map(([expected, v]): KvOp => ({ f: 'cas', key: 'k', expected, value: v })),
+);
+const tinyEntry = fc.record({
+  call: fc.integer({ min: 0, max: 20 }),
+  length: fc.integer({ min: 0, max: 10 }),
+  op: kvOp,
+  observed: fc.option(value, { nil: null }),
+  flag: fc.boolean(),
+  fate: fc.constantFrom('ok', 'ok', 'ok', 'info', 'fail'),
+});
+const tinyHistory = fc.array(tinyEntry, { minLength: 1, maxLength: 6 });
+
+type TinyEntry = typeof tinyEntry extends fc.Arbitrary<infer T> ? T : never;
+
+function toInterval(e: TinyEntry, i: number): Interval {
+  return op(i, e.call, e.call + e.length, e.op, outcomeOf(e));
+}
 
 function generate(params: GeneratorOptions & { seed: number }): Interval[] {
   return generateLinearizableHistory(seededRandom(params.seed), params);
@@ -63,25 +88,10 @@ describe('linearizability checker: randomized', () => {
   });
 
   it('agrees with a brute-force check of the definition on tiny arbitrary histories', () => {
-    const value = fc.constantFrom('a', 'b', 'c');
-    const kvOp: fc.Arbitrary<KvOp> = fc.oneof(
-      value.map((v): KvOp => ({ f: 'put', key: 'k', value: v })),
-      fc.constant<KvOp>({ f: 'get', key: 'k' }),
-      fc.constant<KvOp>({ f: 'delete', key: 'k' }),
-      fc.tuple(fc.option(value, { nil: null }), value).map(([expected, v]): KvOp => ({ f: 'cas', key: 'k', expected, value: v })),
-    );
-    const entry = fc.record({
-      call: fc.integer({ min: 0, max: 20 }),
-      length: fc.integer({ min: 0, max: 10 }),
-      op: kvOp,
-      observed: fc.option(value, { nil: null }),
-      flag: fc.boolean(),
-      fate: fc.constantFrom('ok', 'ok', 'ok', 'info', 'fail'),
-    });
     let invalidSeen = 0;
     fc.assert(
-      fc.property(fc.array(entry, { minLength: 1, maxLength: 6 }), (entries) => {
-        const intervals = entries.map((e, i) => op(i, e.call, e.call + e.length, e.op, outcomeOf(e)));
+      fc.property(tinyHistory, (entries) => {
+        const intervals = entries.map(toInterval);
         const events = toEvents(intervals);
         const expected = bruteForceLinearizable(pairHistory(events).operations);
         const report = checkHistory(events);
@@ -96,6 +106,29 @@ describe('linearizability checker: randomized', () => {
     );
     // The generator must exercise both verdicts for the comparison to mean anything.
     expect(invalidSeen).to.be.within(50, 950);
+  });
+});
+
+describe('violation windows: removal guard', () => {
+  it('never turns a linearizable history into a violation by removing ops it allows removing', () => {
+    let removalsChecked = 0;
+    fc.assert(
+      fc.property(tinyHistory, (entries) => {
+        const operations = pairHistory(toEvents(entries.map(toInterval))).operations;
+        fc.pre(bruteForceLinearizable(operations));
+        const { steps } = compileRegister(operations);
+        // Every non-empty subset of ops as the removed set.
+        for (let mask = 1; mask < 1 << steps.length; mask++) {
+          const removed = steps.filter((_, i) => mask & (1 << i));
+          const kept = steps.filter((_, i) => !(mask & (1 << i)));
+          if (!removed.every(removalGuard(kept))) continue;
+          removalsChecked++;
+          expect(bruteForceLinearizable(kept.map((s) => operations[s.source]!))).to.equal(true);
+        }
+      }),
+      { seed: FC_SEED, numRuns: 400 },
+    );
+    expect(removalsChecked).to.be.above(1000);
   });
 });
 
