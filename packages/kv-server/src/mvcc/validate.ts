@@ -78,6 +78,7 @@ export function validateCompaction(req: CompactionRequest): void {
 }
 
 function validateCompare(c: Compare): void {
+  if (c === null || typeof c !== 'object') throw errMalformedRequest('compare must be an object');
   requireKey(c.key);
   optionalBytes(c.rangeEnd, 'rangeEnd');
   if (!COMPARE_TARGETS.has(c.target)) throw errMalformedRequest('unknown compare target');

@@ -106,6 +106,25 @@ describe('KvStateMachine', () => {
       expect(sm.currentRevision()).to.equal(1);
     });
 
+    it('answers malformed requests inside a well-formed command with an InvalidArgument error, never a crash', async () => {
+      const sm = await openSm();
+      const log = new LogBuilder();
+      const malformed = [
+        { put: { key: 'a', value: 5 } },
+        { put: { key: b('a') } },
+        { deleteRange: { key: 7 } },
+        { compaction: { revision: 'soon' } },
+        { txn: { compare: [null], success: [], failure: [] } },
+        { txn: { compare: [], success: [{ requestPut: 'x' }], failure: [] } },
+        { txn: { compare: [], success: [{ requestRange: { key: b('a'), sortTarget: 'COLOR' } }], failure: [] } },
+      ];
+      const results = malformed.map((_, i) => sm.waitForResult(`m${i}`, 5000));
+      await sm.apply(malformed.map((op, i) => log.command({ id: `m${i}`, op: op as never })));
+      for (const r of await Promise.all(results)) expect('error' in r && r.error.code).to.equal(3);
+      expect(sm.currentRevision()).to.equal(1);
+      expect(sm.appliedIndex()).to.equal(malformed.length);
+    });
+
     it('skips an undecodable entry but still advances past it', async () => {
       const sm = await openSm();
       const log = new LogBuilder();
