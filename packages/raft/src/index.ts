@@ -7,6 +7,6 @@ export * from './storage/memory-storage.js';
 export { CodecError } from './codec/bytes.js';
 export { encodeMessage, decodeMessage, encodeEntry, decodeEntry, clusterTagOf, readClusterTag } from './codec/message-codec.js';
 export * from './core/index.js';
-export { RaftNode, RAFT_MESSAGE_TYPE } from './node.js';
+export { RaftNode, RAFT_MESSAGE_TYPE, type RaftNodeFatalListener } from './node.js';
 export type { RaftNodeOptions } from './driver/options.js';
 export { RaftTimeoutError } from './driver/errors.js';
