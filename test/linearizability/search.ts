@@ -1,6 +1,7 @@
 // Wing–Gong / Lowe linearizability search over one register, with the memoization porcupine and
 // Knossos use: a (set of linearized ops, state) pair already explored is never explored again.
 import { ABSENT, applyStep, type RegisterStep } from './register-model.js';
+import { VisitedSet } from './visited-set.js';
 
 export interface SearchBudget {
   /** Search steps (one candidate tried or one backtrack) before giving up with 'unknown'. */
@@ -34,7 +35,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
   const linearized = new Uint32Array(words);
   const zobrist = zobristKeys(n);
   let setHash = 0;
-  const seen = new Map<number, { bits: Uint32Array; state: number }[]>();
+  const visited = new VisitedSet(words);
 
   const stackOp: number[] = [];
   const stackState: number[] = [];
@@ -60,7 +61,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
         const bit = 1 << (op & 31);
         linearized[word]! |= bit;
         const hash = (setHash ^ zobrist[op]!) >>> 0;
-        if (rememberIfNew(seen, hash, newState, linearized)) {
+        if (visited.addIfNew(hash, newState, linearized)) {
           stackOp.push(op);
           stackState.push(state);
           setHash = hash;
@@ -125,30 +126,6 @@ function unlift(callNode: number, next: Int32Array, prev: Int32Array): void {
 function relink(node: number, next: Int32Array, prev: Int32Array): void {
   next[prev[node]!] = node;
   if (next[node] !== NIL) prev[next[node]!] = node;
-}
-
-function rememberIfNew(
-  seen: Map<number, { bits: Uint32Array; state: number }[]>,
-  setHash: number,
-  state: number,
-  bits: Uint32Array,
-): boolean {
-  const key = (setHash ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
-  const bucket = seen.get(key);
-  if (bucket === undefined) {
-    seen.set(key, [{ bits: bits.slice(), state }]);
-    return true;
-  }
-  for (const other of bucket) {
-    if (other.state === state && sameBits(other.bits, bits)) return false;
-  }
-  bucket.push({ bits: bits.slice(), state });
-  return true;
-}
-
-function sameBits(x: Uint32Array, y: Uint32Array): boolean {
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
 }
 
 /** Deterministic per-op random keys so a set's hash updates by one xor (Zobrist hashing). */

@@ -1,0 +1,63 @@
+// The search's memo of explored (set of linearized ops, register state) pairs, packed into typed
+// arrays: searches visit hundreds of thousands of pairs, and an object per pair costs several times more.
+
+/** Open-addressing hash set of (bitset, state) with entries [hash, state, ...bitset words] in one pool. */
+export class VisitedSet {
+  private readonly stride: number;
+  private pool: Uint32Array;
+  private size = 0;
+  private table: Int32Array; // entry number + 1, 0 = empty slot
+  private mask: number;
+
+  constructor(private readonly words: number) {
+    this.stride = 2 + words;
+    this.pool = new Uint32Array(this.stride * 1024);
+    this.table = new Int32Array(2048);
+    this.mask = this.table.length - 1;
+  }
+
+  get count(): number {
+    return this.size;
+  }
+
+  /** Adds the pair unless present; true if it was new. `setHash` must be a hash of `bits` alone. */
+  addIfNew(setHash: number, state: number, bits: Uint32Array): boolean {
+    const hash = (setHash ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
+    let slot = hash & this.mask;
+    for (let entry = this.table[slot]!; entry !== 0; entry = this.table[slot]!) {
+      if (this.matches(entry - 1, hash, state, bits)) return false;
+      slot = (slot + 1) & this.mask;
+    }
+    if (this.pool.length < (this.size + 1) * this.stride) this.growPool();
+    const base = this.size * this.stride;
+    this.pool[base] = hash;
+    this.pool[base + 1] = state;
+    this.pool.set(bits, base + 2);
+    this.table[slot] = ++this.size;
+    if (this.size * 2 > this.table.length) this.growTable();
+    return true;
+  }
+
+  private matches(entry: number, hash: number, state: number, bits: Uint32Array): boolean {
+    const base = entry * this.stride;
+    if (this.pool[base] !== hash || this.pool[base + 1] !== state) return false;
+    for (let i = 0; i < this.words; i++) if (this.pool[base + 2 + i] !== bits[i]) return false;
+    return true;
+  }
+
+  private growPool(): void {
+    const bigger = new Uint32Array(this.pool.length * 2);
+    bigger.set(this.pool);
+    this.pool = bigger;
+  }
+
+  private growTable(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    this.mask = this.table.length - 1;
+    for (let entry = 0; entry < this.size; entry++) {
+      let slot = this.pool[entry * this.stride]! & this.mask;
+      while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.table[slot] = entry + 1;
+    }
+  }
+}
