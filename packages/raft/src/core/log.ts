@@ -24,6 +24,8 @@ export class RaftLog {
     this.snapshotTerm = snapshot?.meta.term ?? 0;
     this.entries = dropStaleSuffix(this.snapshotIndex, this.snapshotTerm, entries);
     this.stableIndex = this.lastIndex();
+    // Crashed after persisting a received snapshot but before restoring it: hand it out again.
+    if (snapshot && applied < snapshot.meta.index) this.unstableSnapshot = snapshot;
     this.applied = Math.max(applied, this.snapshotIndex);
     // An applied entry is committed even if the persisted commit index lags behind it.
     this.committed = Math.max(committed, this.applied);

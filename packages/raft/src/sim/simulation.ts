@@ -1,0 +1,366 @@
+import { Raft } from '../core/raft.js';
+import { type NodeId, type RaftMessage, type Ready, Role } from '../core/messages.js';
+import { EventQueue } from './event-queue.js';
+import { commandOf, InvariantChecker } from './invariants.js';
+import { Rng } from './rng.js';
+import { SimStateMachine, SimStorage } from './sim-storage.js';
+
+/** Virtual time units per Raft tick; message delays are drawn in these units. */
+const TICK = 10;
+
+export interface SimOptions {
+  seed: number;
+  /** Ticks of faults (crashes, partitions, loss, duplication, reordering). */
+  chaosTicks?: number;
+  /** Ticks after healing within which a leader must commit a new proposal on every node. */
+  livenessTicks?: number;
+}
+
+export interface SimResult {
+  seed: number;
+  nodes: number;
+  violations: string[];
+  stats: { events: number; committed: number; leaders: number; crashes: number; snapshots: number };
+}
+
+type SimEvent =
+  | { kind: 'tick'; node: number }
+  | { kind: 'deliver'; msg: RaftMessage }
+  | { kind: 'persisted'; node: number; incarnation: number }
+  | { kind: 'fault' }
+  | { kind: 'client' }
+  | { kind: 'heal' };
+
+interface SimNode {
+  id: NodeId;
+  up: boolean;
+  incarnation: number;
+  core: Raft;
+  storage: SimStorage;
+  sm: SimStateMachine;
+  rng: Rng;
+  outstanding: Ready | null;
+  seenCommit: number;
+  wasLeaderInTerm: number;
+}
+
+interface NetworkParams {
+  drop: number;
+  duplicate: number;
+  maxDelay: number;
+  crashAfterPersist: number;
+  /** A slow disk lets acknowledgements from others overtake the leader's own write. */
+  maxPersistDelay: number;
+}
+
+/**
+ * One seeded run: a whole cluster in one process, virtual time, a network that delays, drops,
+ * duplicates, reorders and partitions, and nodes that crash at any point and restart from what
+ * they persisted. Invariants are checked after every event; the same seed replays exactly.
+ */
+export class Simulation {
+  private readonly rng: Rng;
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly nodes: SimNode[] = [];
+  private readonly ids: NodeId[];
+  private readonly checker: InvariantChecker;
+  private now = 0;
+  private group: number[];
+  private net: NetworkParams;
+  private chaos = true;
+  private readonly chaosEnd: number;
+  private readonly end: number;
+  private readonly snapshotEvery: number;
+  private readonly chunkBytes: number;
+  /** Upper bound on ticks between faults: some seeds are calm, some are stormy. */
+  private readonly faultEvery: number;
+  /** Small Appends (down to one entry each) open the windows that Figure 8 needs. */
+  private readonly maxMessageBytes: number;
+  private readonly maxInflight: number;
+  private commandSeq = 0;
+  private readonly pendingReads = new Map<string, number>();
+  private livenessCommand: string | null = null;
+  private livenessProposedAt = -Infinity;
+  private readonly stats = { events: 0, committed: 0, leaders: 0, crashes: 0, snapshots: 0 };
+
+  constructor(private readonly options: SimOptions) {
+    this.rng = new Rng(options.seed);
+    const n = this.rng.pick([3, 5, 5]);
+    this.ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+    this.group = this.ids.map(() => 0);
+    this.net = this.randomNetwork();
+    this.snapshotEvery = this.rng.int(5, 40);
+    this.chunkBytes = this.rng.int(64, 1024);
+    this.faultEvery = this.rng.pick([4, 10, 30]);
+    this.maxMessageBytes = this.rng.pick([1, 64, 1024]);
+    this.maxInflight = this.rng.pick([1, 4, 16]);
+    this.chaosEnd = (options.chaosTicks ?? 400) * TICK;
+    this.end = this.chaosEnd + (options.livenessTicks ?? 200) * TICK;
+    this.checker = new InvariantChecker(() => this.now);
+    for (let i = 0; i < n; i++) {
+      const storage = new SimStorage();
+      const sm = new SimStateMachine();
+      const node: SimNode = {
+        id: this.ids[i]!,
+        up: true,
+        incarnation: 0,
+        storage,
+        sm,
+        rng: this.rng.fork(),
+        outstanding: null,
+        seenCommit: 0,
+        wasLeaderInTerm: -1,
+        core: undefined as unknown as Raft,
+      };
+      node.core = this.buildCore(node);
+      this.nodes.push(node);
+      this.queue.push(this.rng.int(0, TICK - 1), { kind: 'tick', node: i });
+    }
+    this.queue.push(this.rng.int(1, 20) * TICK, { kind: 'fault' });
+    this.queue.push(TICK, { kind: 'client' });
+    this.queue.push(this.chaosEnd, { kind: 'heal' });
+  }
+
+  run(): SimResult {
+    for (let ev = this.queue.pop(); ev && ev.at <= this.end; ev = this.queue.pop()) {
+      this.now = ev.at;
+      this.stats.events++;
+      try {
+        this.handle(ev.item);
+        this.checkAfterEvent();
+      } catch (err) {
+        // A core that throws (an internal assertion) is a failure of this seed, not of the run.
+        this.checker.fail(`exception: ${(err as Error).stack ?? String(err)}`);
+      }
+      if (this.checker.violations.length > 0) break;
+      if (!this.chaos && this.livenessDone()) break;
+    }
+    if (this.checker.violations.length === 0) this.finalChecks();
+    this.stats.committed = this.checker.committedTerm.length - 1;
+    return { seed: this.options.seed, nodes: this.ids.length, violations: this.checker.violations, stats: this.stats };
+  }
+
+  private buildCore(node: SimNode): Raft {
+    return new Raft(
+      {
+        id: node.id,
+        initialConfig: { voters: this.ids },
+        electionTicks: 10,
+        heartbeatTicks: 2,
+        random: () => node.rng.next(),
+        maxInflightMessages: this.maxInflight,
+        maxMessageBytes: this.maxMessageBytes,
+        snapshotChunkBytes: this.chunkBytes,
+      },
+      node.storage.load(node.sm.appliedIndex),
+    );
+  }
+
+  private randomNetwork(): NetworkParams {
+    return {
+      drop: this.rng.pick([0, 0.02, 0.1, 0.25]),
+      duplicate: this.rng.pick([0, 0.02, 0.1]),
+      maxDelay: this.rng.int(1, 4) * TICK,
+      crashAfterPersist: this.rng.pick([0, 0.005, 0.02]),
+      maxPersistDelay: this.rng.pick([2, 2 * TICK, 6 * TICK]),
+    };
+  }
+
+  private handle(ev: SimEvent): void {
+    switch (ev.kind) {
+      case 'tick': {
+        const node = this.nodes[ev.node]!;
+        if (node.up) {
+          node.core.tick();
+          this.pump(node);
+        }
+        this.queue.push(this.now + TICK, ev);
+        return;
+      }
+      case 'deliver': {
+        const to = this.nodes.find((n) => n.id === ev.msg.to);
+        if (!to || !to.up || !this.connected(ev.msg.from, ev.msg.to)) return;
+        to.core.step(ev.msg);
+        this.pump(to);
+        return;
+      }
+      case 'persisted':
+        this.persisted(this.nodes[ev.node]!, ev.incarnation);
+        return;
+      case 'fault':
+        if (!this.chaos) return;
+        this.injectFault();
+        this.checker.checkDurable(this.nodes.map((n) => n.storage));
+        this.queue.push(this.now + this.rng.int(1, this.faultEvery) * TICK, ev);
+        return;
+      case 'client':
+        this.client();
+        this.queue.push(this.now + this.rng.int(1, 3) * TICK, ev);
+        return;
+      case 'heal':
+        this.heal();
+        return;
+    }
+  }
+
+  /** Hands the node's next Ready to "disk"; it completes after a short virtual delay. */
+  private pump(node: SimNode): void {
+    if (!node.up || node.outstanding || !node.core.hasReady()) return;
+    const rd = node.core.ready();
+    node.outstanding = rd;
+    const first = rd.entries[0];
+    if (first) this.checker.checkWritten(node.id, rd.entries, node.core.log.term(first.index - 1));
+    const nodeIndex = this.nodes.indexOf(node);
+    this.queue.push(this.now + this.rng.int(0, this.net.maxPersistDelay), { kind: 'persisted', node: nodeIndex, incarnation: node.incarnation });
+  }
+
+  /** The driver's order: persist, (maybe crash here), send, apply, advance. */
+  private persisted(node: SimNode, incarnation: number): void {
+    const rd = node.outstanding;
+    if (!node.up || node.incarnation !== incarnation || !rd) return;
+    node.storage.save(rd);
+    if (this.chaos && this.rng.chance(this.net.crashAfterPersist)) {
+      this.crash(node);
+      return;
+    }
+    for (const m of rd.messages) this.send(m);
+    if (rd.snapshot) {
+      node.sm.restore(rd.snapshot);
+      for (let i = 1; i < node.sm.commands.length; i++) this.checker.checkApplied(node.id, i, node.sm.commands[i]!);
+    }
+    for (const e of rd.committedEntries) {
+      const command = commandOf(e);
+      this.checker.checkApplied(node.id, e.index, command);
+      node.sm.apply(e.index, command);
+    }
+    for (const rs of rd.readStates) this.checkRead(node, decoder.decode(rs.context), rs.index);
+    node.outstanding = null;
+    node.core.advance(rd);
+    this.maybeSnapshot(node);
+    this.pump(node);
+  }
+
+  private maybeSnapshot(node: SimNode): void {
+    const applied = node.sm.appliedIndex;
+    const term = node.core.log.term(applied);
+    if (term === undefined || applied - node.core.log.snapshotIndex < this.snapshotEvery) return;
+    const snapshot = { meta: { index: applied, term, config: { voters: this.ids } }, data: node.sm.snapshotData() };
+    node.core.compact(snapshot);
+    node.storage.installSnapshot(snapshot);
+    this.stats.snapshots++;
+  }
+
+  private send(m: RaftMessage): void {
+    if (!this.connected(m.from, m.to) || this.rng.chance(this.net.drop)) return;
+    const copies = this.rng.chance(this.net.duplicate) ? 2 : 1;
+    for (let c = 0; c < copies; c++) this.queue.push(this.now + this.rng.int(1, this.net.maxDelay), { kind: 'deliver', msg: m });
+  }
+
+  private connected(a: NodeId, b: NodeId): boolean {
+    return this.group[this.ids.indexOf(a)] === this.group[this.ids.indexOf(b)];
+  }
+
+  private crash(node: SimNode): void {
+    node.up = false;
+    node.incarnation++;
+    node.outstanding = null;
+    this.stats.crashes++;
+    // Losing what was not persisted must never lose a committed entry.
+    this.checker.checkDurable(this.nodes.map((n) => n.storage));
+  }
+
+  private restart(node: SimNode): void {
+    node.up = true;
+    node.core = this.buildCore(node);
+    node.seenCommit = node.core.log.committed;
+    node.wasLeaderInTerm = -1;
+    this.pump(node);
+  }
+
+  private injectFault(): void {
+    const r = this.rng.next();
+    const up = this.nodes.filter((n) => n.up);
+    const down = this.nodes.filter((n) => !n.up);
+    if (r < 0.3 && up.length > 0) this.crash(this.rng.pick(up));
+    else if (r < 0.5 && down.length > 0) this.restart(this.rng.pick(down));
+    else if (r < 0.7) this.group = this.ids.map(() => this.rng.int(0, 2));
+    else if (r < 0.85) this.group = this.ids.map(() => 0);
+    else this.net = this.randomNetwork();
+  }
+
+  /** Faults end: a reliable network, every node up. A leader must now commit within the bound. */
+  private heal(): void {
+    this.chaos = false;
+    this.group = this.ids.map(() => 0);
+    this.net = { drop: 0, duplicate: 0, maxDelay: Math.min(this.net.maxDelay, 2 * TICK), crashAfterPersist: 0, maxPersistDelay: 2 };
+    for (const node of this.nodes) if (!node.up) this.restart(node);
+    this.livenessCommand = `live-${this.options.seed}`;
+  }
+
+  private client(): void {
+    const up = this.nodes.filter((n) => n.up);
+    if (up.length === 0) return;
+    if (this.livenessCommand !== null) {
+      // Proposals can be dropped with a leader change: retry until it is applied everywhere.
+      const leader = up.find((n) => n.core.role === Role.Leader);
+      if (leader && this.now - this.livenessProposedAt >= 20 * TICK && leader.core.propose(encode(this.livenessCommand))) {
+        this.livenessProposedAt = this.now;
+        this.pump(leader);
+      }
+      return;
+    }
+    const node = this.rng.pick(up);
+    if (this.rng.chance(0.7)) {
+      node.core.propose(encode(`c${this.commandSeq++}`));
+    } else {
+      const context = `r${this.commandSeq++}`;
+      // A read must see every write committed before it was asked for.
+      this.pendingReads.set(context, this.checker.committedTerm.length - 1);
+      node.core.readIndex(encode(context));
+    }
+    this.pump(node);
+  }
+
+  private checkRead(node: SimNode, context: string, index: number): void {
+    const atLeast = this.pendingReads.get(context);
+    if (atLeast === undefined) return;
+    if (index < atLeast) this.checker.fail(`read ${context} on ${node.id} got index ${index} < commit ${atLeast} when asked`);
+  }
+
+  private checkAfterEvent(): void {
+    for (const node of this.nodes) {
+      if (!node.up) continue;
+      const core = node.core;
+      if (core.role === Role.Leader && node.wasLeaderInTerm !== core.term) {
+        node.wasLeaderInTerm = core.term;
+        this.stats.leaders++;
+        this.checker.checkLeader(core);
+      }
+      if (core.log.committed > node.seenCommit) {
+        this.checker.checkCommitted(core, node.seenCommit, core.log.committed);
+        node.seenCommit = core.log.committed;
+      }
+    }
+  }
+
+  private livenessDone(): boolean {
+    const cmd = this.livenessCommand;
+    return cmd !== null && this.nodes.every((n) => n.sm.commands.includes(cmd));
+  }
+
+  private finalChecks(): void {
+    this.checker.checkDurable(this.nodes.map((n) => n.storage));
+    if (!this.livenessDone()) {
+      const roles = this.nodes.map((n) => `${n.id}:${n.core.role}/t${n.core.term}/c${n.core.log.committed}/a${n.sm.appliedIndex}`);
+      this.checker.fail(`liveness: proposal not applied everywhere within ${(this.end - this.chaosEnd) / TICK} ticks after healing [${roles.join(' ')}]`);
+    }
+  }
+}
+
+const encoder = new TextEncoder();
+const encode = (s: string): Uint8Array => encoder.encode(s);
+const decoder = new TextDecoder();
+
+export function runSeed(options: SimOptions): SimResult {
+  return new Simulation(options).run();
+}
