@@ -96,7 +96,7 @@ function linkInTimeOrder(steps: readonly RegisterStep[], next: Int32Array, prev:
     return node & 1 ? step.call : step.optional ? Infinity : step.ret;
   };
   // Calls before returns at equal times: touching intervals count as concurrent, the lenient reading.
-  nodes.sort((x, y) => time(x) - time(y) || (y & 1) - (x & 1) || x - y);
+  nodes.sort((x, y) => compare(time(x), time(y)) || (y & 1) - (x & 1) || x - y);
   let last = HEAD;
   prev[HEAD] = NIL;
   for (const node of nodes) {
@@ -106,6 +106,8 @@ function linkInTimeOrder(steps: readonly RegisterStep[], next: Int32Array, prev:
   }
   next[last] = NIL;
 }
+
+const compare = (x: number, y: number): number => (x < y ? -1 : x > y ? 1 : 0); // Infinity-safe
 
 /** Unlinks op's call node and its return node (the node right after it in numbering). */
 function lift(callNode: number, next: Int32Array, prev: Int32Array): void {

@@ -24,15 +24,23 @@ export interface ViolationWindow {
  *    create a violation (see removalGuard), so the window's violation implies the history's.
  */
 export function findViolationWindow(steps: readonly RegisterStep[], budget: SearchBudget): ViolationWindow {
-  const cut = earliestViolatingCut(steps, budget);
+  // Any search that runs out of budget counts as "not shown to violate": the window stays a genuine
+  // violation, but may be larger than needed.
+  let exhausted = false;
+  const violates = (subset: RegisterStep[]): boolean => {
+    const verdict = searchLinearization(subset, budget).verdict;
+    if (verdict === 'unknown') exhausted = true;
+    return verdict === 'invalid';
+  };
+
+  const cut = earliestViolatingCut(steps, violates);
   const prefix = prefixAt(steps, cut);
   const byIndex = new Map(prefix.map((p) => [p.index, p.step]));
+  const stepOf = (i: number): RegisterStep => byIndex.get(i)!;
   // The ops completing at the cut are what first cannot be linearized: always kept.
   const failing = prefix.filter((p) => !p.step.optional && p.step.ret === cut).map((p) => p.index);
   let pool = prefix.map((p) => p.index).filter((i) => !failing.includes(i));
-  const violatesWith = (rest: number[]): boolean =>
-    searchLinearization([...failing, ...rest].map(stepOf), budget).verdict === 'invalid';
-  const stepOf = (i: number): RegisterStep => byIndex.get(i)!;
+  const violatesWith = (rest: number[]): boolean => violates([...failing, ...rest].map(stepOf));
 
   // Deletes that saw the key both write and demand "not absent", so they pin each other and every
   // write around them. Forgetting what they saw only relaxes the history; keep that if it still violates.
@@ -64,7 +72,7 @@ export function findViolationWindow(steps: readonly RegisterStep[], budget: Sear
       }
     }
   }
-  return describe([...failing, ...pool], prefix, failing, relaxed, true);
+  return describe([...failing, ...pool], prefix, failing, relaxed, !exhausted);
 }
 
 interface PrefixStep {
@@ -84,15 +92,13 @@ function prefixAt(steps: readonly RegisterStep[], cut: number): PrefixStep[] {
 }
 
 /** Binary search over required return times: validity of a prefix is monotone in its cut. */
-function earliestViolatingCut(steps: readonly RegisterStep[], budget: SearchBudget): number {
+function earliestViolatingCut(steps: readonly RegisterStep[], violates: (subset: RegisterStep[]) => boolean): number {
   const cuts = [...new Set(steps.filter((s) => !s.optional).map((s) => s.ret))].sort((x, y) => x - y);
   let lo = 0;
   let hi = cuts.length - 1; // the full history is known to be invalid
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const prefix = prefixAt(steps, cuts[mid]!).map((p) => p.step);
-    // An 'unknown' counts as "not shown invalid": the cut found is then later, but still a violation.
-    if (searchLinearization(prefix, budget).verdict === 'invalid') hi = mid;
+    if (violates(prefixAt(steps, cuts[mid]!).map((p) => p.step))) hi = mid;
     else lo = mid + 1;
   }
   return cuts[lo] ?? Infinity;
