@@ -21,13 +21,15 @@ export function createApp(api: ApiContext): Koa {
   addFaultRoutes(router, api);
 
   app.use(async (ctx, next) => {
-    const stopTimer = Date.now();
+    const stopTimer = Date.now(); // wall clock is enough at HTTP granularity
     try {
       await next();
     } finally {
       const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched';
+      const ms = Date.now() - stopTimer;
       api.metrics.requests.inc({ route, method: ctx.method, status: String(ctx.status) });
-      api.metrics.latency.observe({ route, method: ctx.method }, (Date.now() - stopTimer) / 1000);
+      api.metrics.latency.observe({ route, method: ctx.method }, ms / 1000);
+      api.logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
     }
   });
 

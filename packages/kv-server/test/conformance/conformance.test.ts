@@ -7,7 +7,10 @@ import { EntryType } from '@raftkv/raft';
 import { KvStateMachine } from '../../src/apply/state-machine.js';
 import { isTxnReadOnly } from '../../src/mvcc/validate.js';
 import { FakeRaft } from '../http/fake-raft.js';
-import { startApiOver, type TestApi } from '../http/harness.js';
+import { freePort, startApiOver } from '../http/harness.js';
+import { parseFlags } from '../../src/config/flags.js';
+import type { ServerConfig } from '../../src/config/server-config.js';
+import { startServer } from '../../src/server.js';
 
 interface RecordedStep {
   name: string;
@@ -32,44 +35,86 @@ function withoutIdentity(body: any): any {
   return body;
 }
 
-describe(`conformance: replaying ${fixture.steps.length} requests recorded from ${fixture.recordedFrom}`, () => {
-  let dir: string;
-  let sm: KvStateMachine;
-  let t: TestApi<KvStateMachine>;
-  const answers: Array<{ status: number; body: any }> = [];
+interface Target {
+  url: string;
+  close(): Promise<void>;
+}
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'raftkv-conformance-'));
-    sm = await KvStateMachine.open(join(dir, 'kv'));
-    const raft = new FakeRaft((data, index) => sm.apply([{ term: 1, index, type: EntryType.Normal, data }]));
-    const backend = Object.assign(sm, { isTxnReadOnly });
-    t = await startApiOver(raft, backend);
-    // The steps build on each other (revisions, compaction), so they run once, in order.
-    for (const step of fixture.steps) {
-      const res = await fetch(t.url + step.path, { method: 'POST', body: step.request });
-      const text = await res.text();
-      answers.push({ status: res.status, body: JSON.parse(text) });
-    }
-  });
+/** The API over the real KvStateMachine with a fake raft that commits at once. */
+async function overFakeRaft(dir: string): Promise<Target> {
+  const sm = await KvStateMachine.open(join(dir, 'kv'));
+  const raft = new FakeRaft((data, index) => sm.apply([{ term: 1, index, type: EntryType.Normal, data }]));
+  const t = await startApiOver(raft, Object.assign(sm, { isTxnReadOnly }));
+  return {
+    url: t.url,
+    async close() {
+      await t.close();
+      await sm.close();
+    },
+  };
+}
 
-  after(async () => {
-    await t.close();
-    await sm.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+/** A whole single-member node: startServer with a real RaftNode over TCP. */
+async function overRealNode(dir: string): Promise<Target> {
+  const [client, peer] = [await freePort(), await freePort()];
+  const config = parseFlags([
+    '--name', 'c1',
+    '--data-dir', join(dir, 'c1'),
+    '--listen-client-urls', `http://127.0.0.1:${client}`,
+    '--advertise-client-urls', `http://127.0.0.1:${client}`,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-cluster', `c1=http://127.0.0.1:${peer}`,
+    '--heartbeat-interval', '50',
+    '--election-timeout', '500',
+  ]) as ServerConfig;
+  const node = await startServer(config);
+  const deadline = Date.now() + 15000;
+  while (node.raft.status().leader === null) {
+    if (Date.now() > deadline) throw new Error('single node never elected itself');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { url: node.clientUrls[0]!, close: () => node.close() };
+}
 
-  fixture.steps.forEach((step, i) => {
-    it(`${step.name}: ${step.path} answers as etcd does`, () => {
-      const ours = answers[i]!;
-      if (step.compare === 'error-code') {
-        expect({ status: ours.status, code: ours.body.code }).to.deep.equal({ status: step.status, code: step.response.code });
-        expect(ours.body.error).to.be.a('string');
-        return;
+for (const [label, start] of [
+  ['fake raft', overFakeRaft],
+  ['a real single-member node', overRealNode],
+] as const) {
+  describe(`conformance (${label}): replaying ${fixture.steps.length} requests recorded from ${fixture.recordedFrom}`, function () {
+    this.timeout(60000);
+    let dir: string;
+    let target: Target;
+    const answers: Array<{ status: number; body: any }> = [];
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'raftkv-conformance-'));
+      target = await start(dir);
+      // The steps build on each other (revisions, compaction), so they run once, in order.
+      for (const step of fixture.steps) {
+        const res = await fetch(target.url + step.path, { method: 'POST', body: step.request });
+        answers.push({ status: res.status, body: JSON.parse(await res.text()) });
       }
-      expect({ status: ours.status, body: withoutIdentity(ours.body) }).to.deep.equal({
-        status: step.status,
-        body: withoutIdentity(step.response),
+    });
+
+    after(async () => {
+      await target.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    fixture.steps.forEach((step, i) => {
+      it(`${step.name}: ${step.path} answers as etcd does`, () => {
+        const ours = answers[i]!;
+        if (step.compare === 'error-code') {
+          expect({ status: ours.status, code: ours.body.code }).to.deep.equal({ status: step.status, code: step.response.code });
+          expect(ours.body.error).to.be.a('string');
+          return;
+        }
+        expect({ status: ours.status, body: withoutIdentity(ours.body) }).to.deep.equal({
+          status: step.status,
+          body: withoutIdentity(step.response),
+        });
       });
     });
   });
-});
+}

@@ -95,4 +95,20 @@ describe('server: a 3-node cluster in one process (real RaftNode, KvStateMachine
     const raw = await fetch(`${nodes[0]!.clientUrls[0]}/kv/k`);
     expect(await raw.text()).to.equal('v2');
   });
+
+  it('applies a write retried with the same Idempotency-Key once, even through another node', async () => {
+    const send = (node: ServerHandle, value: string) =>
+      fetch(`${node.clientUrls[0]}/v3/kv/put`, {
+        method: 'POST',
+        headers: { 'Idempotency-Key': 'retry-1' },
+        body: JSON.stringify({ key: b64('idem'), value: b64(value) }),
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+    const first = await send(nodes[0]!, 'first');
+    const retry = await send(nodes[1]!, 'second');
+    expect(first.status).to.equal(200);
+    expect(retry.json.header.revision).to.equal(first.json.header.revision);
+    const read = await post(nodes[2]!.clientUrls[0]!, '/v3/kv/range', { key: b64('idem') });
+    expect(read.json.kvs[0].value).to.equal(b64('first'));
+    expect(read.json.kvs[0].version).to.equal('1');
+  });
 });
