@@ -15,3 +15,7 @@ export { openKvDb, type KvDb } from './mvcc/db.js';
 export { KvStateMachine, type KvStateMachineOptions, type KvStateMachineEvents } from './apply/state-machine.js';
 export { encodeCommand, decodeCommand, encodeResult, decodeResult } from './apply/command-codec.js';
 export { DEFAULT_DEDUP_LIMITS, type DedupLimits } from './apply/dedup.js';
+export { startServer, type ServerHandle } from './server.js';
+export { parseFlags, FlagError } from './config/flags.js';
+export type { ServerConfig } from './config/server-config.js';
+export { computeMemberId, computeClusterId } from './config/cluster-identity.js';
