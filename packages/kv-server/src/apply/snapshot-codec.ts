@@ -6,7 +6,8 @@ import { decodeEntry, encodeEntry, type DedupEntry } from './dedup.js';
 export interface KvSnapshotState {
   appliedIndex: number;
   currentRevision: number;
-  compactedRevision: number;
+  /** etcd's compactMainRev (-1 before any compaction). */
+  compactMainRevision: number;
   records: Iterable<RevisionRecord>;
   dedup: Iterable<DedupEntry>;
 }
@@ -17,7 +18,7 @@ const SNAPSHOT_FORMAT = 1;
 /** Layout: magic, format, indexes, then records and dedup entries, each list closed by a 0 marker. */
 export function encodeSnapshot(s: KvSnapshotState): Buffer {
   const w = new ByteWriter(1 << 16);
-  w.raw(MAGIC).u8(SNAPSHOT_FORMAT).varint(s.appliedIndex).varint(s.currentRevision).varint(s.compactedRevision);
+  w.raw(MAGIC).u8(SNAPSHOT_FORMAT).varint(s.appliedIndex).varint(s.currentRevision).varint(s.compactMainRevision + 1);
   for (const rec of s.records) w.u8(1).varint(rec.rev.main).varint(rec.rev.sub).bytes(encodeRecordBody(rec));
   w.u8(0);
   for (const e of s.dedup) w.u8(1).string(e.id).bytes(encodeEntry(e));
@@ -28,7 +29,8 @@ export function encodeSnapshot(s: KvSnapshotState): Buffer {
 export interface DecodedSnapshot {
   appliedIndex: number;
   currentRevision: number;
-  compactedRevision: number;
+  /** etcd's compactMainRev (-1 before any compaction). */
+  compactMainRevision: number;
   records: RevisionRecord[];
   dedup: DedupEntry[];
 }
@@ -40,7 +42,7 @@ export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
   if (format !== SNAPSHOT_FORMAT) throw new DecodeError(`unknown snapshot format ${format}`);
   const appliedIndex = r.varint();
   const currentRevision = r.varint();
-  const compactedRevision = r.varint();
+  const compactMainRevision = r.varint() - 1;
   const records: RevisionRecord[] = [];
   while (r.u8() === 1) {
     const rev = { main: r.varint(), sub: r.varint() };
@@ -52,5 +54,5 @@ export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
     dedup.push(decodeEntry(id, r.bytes()));
   }
   if (!r.done) throw new DecodeError('trailing bytes after snapshot');
-  return { appliedIndex, currentRevision, compactedRevision, records, dedup };
+  return { appliedIndex, currentRevision, compactMainRevision, records, dedup };
 }

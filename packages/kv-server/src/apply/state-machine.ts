@@ -86,7 +86,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
       encodeSnapshot({
         appliedIndex: this.applied,
         currentRevision: this.store.currentRevision(),
-        compactedRevision: this.store.compactedRevision(),
+        compactMainRevision: this.store.compactMainRevision(),
         records: this.store.records(),
         dedup: this.dedup.entries(),
       }),
@@ -282,7 +282,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
       ops.push({ type: 'put', key: recordKey(rec.rev), value: encodeRecordBody(rec) });
     const dedup = DedupTable.fromEntries(s.dedup, this.limits);
     for (const e of s.dedup) ops.push({ type: 'put', key: dedupKey(e.id), value: encodeEntry(e) });
-    const store = MvccStore.fromRecords(s.records, s.currentRevision, s.compactedRevision);
+    const store = MvccStore.fromRecords(s.records, s.currentRevision, s.compactMainRevision);
     ops.push(...store.takeDbOps(), { type: 'put', key: META_APPLIED_INDEX, value: encodeUint(s.appliedIndex) });
     await this.commit(ops);
     this.store = store;

@@ -53,6 +53,8 @@ type PlannedOp = Exclude<ClassifiedOp, { kind: 'txn' }> | { kind: 'txn'; plan: P
 
 /** etcd's store starts at revision 1; the first write makes revision 2. */
 const INITIAL_REVISION = 1;
+/** etcd's compactMainRev before any compaction, which lets a first compaction at revision 0 succeed. */
+const NEVER_COMPACTED = -1;
 
 /**
  * The MVCC store: one revision per write transaction, history per key, reads at past revisions, compaction.
@@ -62,7 +64,8 @@ const INITIAL_REVISION = 1;
 export class MvccStore {
   private index = new KeyIndex();
   private current = INITIAL_REVISION;
-  private compacted = 0;
+  /** etcd's compactMainRev: reads below it are refused. */
+  private compacted = NEVER_COMPACTED;
   private pending: DbOp[] = [];
 
   /** Rebuilds the in-memory index from the records and meta in `db`. */
@@ -70,16 +73,17 @@ export class MvccStore {
     const records: RevisionRecord[] = [];
     for await (const [k, v] of scan(db, prefixBounds(RECORD_PREFIX))) records.push(decodeRecordBody(parseRecordKey(k), v));
     const current = (await readUint(db, META_CURRENT_REVISION)) ?? INITIAL_REVISION;
-    const compacted = (await readUint(db, META_COMPACTED_REVISION)) ?? 0;
+    // Stored plus one, so "never compacted" (-1) fits an unsigned field.
+    const compacted = ((await readUint(db, META_COMPACTED_REVISION)) ?? 0) - 1;
     return MvccStore.fromRecords(records, current, compacted);
   }
 
   /** A store holding exactly `records` (in revision order), e.g. from a snapshot. */
-  static fromRecords(records: Iterable<RevisionRecord>, current: number, compacted: number): MvccStore {
+  static fromRecords(records: Iterable<RevisionRecord>, current: number, compactMain: number): MvccStore {
     const s = new MvccStore();
     s.index = KeyIndex.fromRecords(records);
     s.current = current;
-    s.compacted = compacted;
+    s.compacted = compactMain;
     return s;
   }
 
@@ -87,7 +91,13 @@ export class MvccStore {
     return this.current;
   }
 
+  /** The revision of the last compaction (0 when none). */
   compactedRevision(): number {
+    return Math.max(0, this.compacted);
+  }
+
+  /** etcd's compactMainRev: -1 before any compaction (then a compaction at revision 0 is allowed once). */
+  compactMainRevision(): number {
     return this.compacted;
   }
 
@@ -107,7 +117,7 @@ export class MvccStore {
     this.pending = [];
     ops.push(
       { type: 'put', key: META_CURRENT_REVISION, value: encodeUint(this.current) },
-      { type: 'put', key: META_COMPACTED_REVISION, value: encodeUint(this.compacted) },
+      { type: 'put', key: META_COMPACTED_REVISION, value: encodeUint(this.compacted + 1) },
     );
     return ops;
   }

@@ -10,7 +10,7 @@ const key = fc.constantFrom('a', 'b', 'c');
 const commandOp = fc.oneof(
   fc.record({ put: fc.record({ key: key.map(b), value: fc.constantFrom('1', '2').map(b) }) }),
   fc.record({ deleteRange: fc.record({ key: key.map(b) }) }),
-  fc.record({ compaction: fc.record({ revision: fc.integer({ min: 1, max: 12 }) }) }),
+  fc.record({ compaction: fc.record({ revision: fc.integer({ min: 0, max: 12 }) }) }),
   fc.record({
     txn: fc.record({
       compare: fc.constant([{ key: b('a'), target: 'VERSION' as const, result: 'GREATER' as const, version: 1 }]),
@@ -25,6 +25,22 @@ const logSteps = fc.array(fc.oneof({ weight: 4, arbitrary: commandOp.map((op) =>
   minLength: 1,
   maxLength: 25,
 });
+
+async function compactAgainAtZero(sm: KvStateMachine): Promise<string> {
+  const r = sm.waitForResult('probe-compact-0', 5000);
+  await sm.apply([new LogBuilder(sm.appliedIndex() + 1).command({ id: 'probe-compact-0', op: { compaction: { revision: 0 } } })]);
+  const res = await r;
+  return 'error' in res ? res.error.message : 'ok';
+}
+
+async function compactAgainAtZeroOf(store: MvccStore): Promise<string> {
+  try {
+    store.compact(0);
+    return 'ok';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 
 describe('KvStateMachine replay against a plain store', () => {
   it('ends in the state of applying each distinct id once, however the log is batched, restarted or redelivered', async () => {
@@ -70,6 +86,8 @@ describe('KvStateMachine replay against a plain store', () => {
           expect(sm.appliedIndex()).to.equal(entries.length);
           expect(sm.currentRevision()).to.equal(reference.currentRevision());
           expect(sm.compactedRevision()).to.equal(reference.compactedRevision());
+          // A first compaction at 0 must survive restarts too (it forbids a second one).
+          expect(await compactAgainAtZero(sm)).to.equal(await compactAgainAtZeroOf(reference));
           for (let rev = Math.max(1, reference.compactedRevision()); rev <= reference.currentRevision(); rev++) {
             const all = { key: Buffer.of(0), rangeEnd: Buffer.of(0), revision: rev };
             expect(sm.range(all)).to.deep.equal(reference.range(all));

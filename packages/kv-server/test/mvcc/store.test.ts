@@ -264,6 +264,14 @@ describe('MvccStore compaction', () => {
     expect(s.compact(3).revision).to.equal(3);
   });
 
+  it('allows one first compaction at revision 0, as etcd (compactMainRev starts at -1)', () => {
+    const s = new MvccStore();
+    expect(s.compact(0).revision).to.equal(1);
+    expect(s.compactedRevision()).to.equal(0);
+    expectKvError(() => s.compact(0), 11, COMPACTED);
+    expect(s.compact(1).revision).to.equal(1);
+  });
+
   it('does not make a revision', () => {
     const s = new MvccStore();
     s.put({ key: b('a'), value: b('1') });
@@ -397,6 +405,17 @@ describe('MvccStore txn', () => {
     expectKvError(() => s.txn({ compare: [], success: [put('x', '1'), { requestRange: { key: b('a'), revision: 9 } }], failure: [] }), 11, FUTURE);
     expectKvError(() => s.txn({ compare: [], success: [put('x', '1'), { requestRange: { key: b('a'), revision: 2 } }], failure: [] }), 11, COMPACTED);
     expect(s.range({ key: b('x') }).count).to.equal(0);
+  });
+
+  it('runs a delete-all then a put in one txn: the put starts a new generation at the txn revision', () => {
+    const s = store();
+    s.put({ key: b('b'), value: b('1') }); // 4
+    const out = s.txn({ compare: [], success: [{ requestDeleteRange: { key: b('a'), rangeEnd: Buffer.of(0) } }, put('b', '9')], failure: [] });
+    expect(out.revision).to.equal(5);
+    const del = out.response.responses[0]! as { responseDeleteRange: { deleted: number } };
+    expect(del.responseDeleteRange.deleted).to.equal(2);
+    expect(show(s.range({ key: b('b') }).kvs[0])).to.deep.equal({ key: 'b', value: '9', create: 5, mod: 5, version: 1, lease: 0 });
+    expect(s.range({ key: b('a') }).count).to.equal(0);
   });
 
   it('rejects a key put twice in one txn', () => {
