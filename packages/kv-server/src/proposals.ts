@@ -59,12 +59,19 @@ export const ERR_STOPPING = 'etcdserver: server stopped';
 export class Proposer {
   private stopped = false;
   private readonly inflight = new Set<() => void>();
+  /** Requests waiting for a leader change; one raft listener serves them all (no listener per request). */
+  private readonly leaderWatchers = new Set<(leader: string | null, term: number) => void>();
+  private readonly onLeader = (leader: string | null, term: number) => {
+    for (const watch of [...this.leaderWatchers]) watch(leader, term);
+  };
 
   constructor(
     private readonly raft: RaftHandle,
     private readonly backend: KvBackend,
     private readonly options: ProposerOptions,
-  ) {}
+  ) {
+    raft.on('leader', this.onLeader);
+  }
 
   /** `idempotencyKey` (a client's Idempotency-Key header) makes a client's own retry apply at most once too. */
   async write(op: WriteCommand, idempotencyKey?: string): Promise<WriteOutcome> {
@@ -140,12 +147,12 @@ export class Proposer {
         finished = true;
         clearInterval(retryTimer);
         clearTimeout(deadline);
-        this.raft.off('leader', onLeader);
+        this.leaderWatchers.delete(onLeader);
         this.inflight.delete(stop);
         settle();
       };
       this.inflight.add(stop);
-      this.raft.on('leader', onLeader);
+      this.leaderWatchers.add(onLeader);
       settled.then(
         (value) => finish(() => resolve(value)),
         (err: unknown) => finish(() => reject(toKvError(err))),
@@ -157,6 +164,7 @@ export class Proposer {
   /** Fails every waiting request (the node is shutting down). */
   stop(): void {
     this.stopped = true;
+    this.raft.off('leader', this.onLeader);
     for (const stop of [...this.inflight]) stop();
   }
 }

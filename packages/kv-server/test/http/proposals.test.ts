@@ -85,11 +85,20 @@ describe('proposals: writes through raft', () => {
     expect([err.code, err.message]).to.deep.equal([14, ERR_LEADER_CHANGED]);
   });
 
-  it("fails with 'request timed out' when a steady leader never applies it, and leaves no listener behind", async () => {
+  it("fails with 'request timed out' when a steady leader never applies it", async () => {
     const { proposer, raft } = setup(150);
     raft.dropProposals = true;
     const err = await rejection(proposer.write(put('a', '1')));
     expect([err.code, err.message]).to.deep.equal([14, ERR_TIMEOUT]);
+  });
+
+  it('holds one raft listener however many requests wait, and none after stop', async () => {
+    const { proposer, raft } = setup(2000);
+    raft.dropProposals = true;
+    const pending = Array.from({ length: 50 }, (_, i) => rejection(proposer.write(put(`k${i}`, 'v'))));
+    expect(raft.listenerCount('leader')).to.equal(1);
+    proposer.stop();
+    await Promise.all(pending);
     expect(raft.listenerCount('leader')).to.equal(0);
   });
 
