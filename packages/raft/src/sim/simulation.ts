@@ -29,7 +29,8 @@ type SimEvent =
   | { kind: 'persisted'; node: number; incarnation: number }
   | { kind: 'fault' }
   | { kind: 'client' }
-  | { kind: 'heal' };
+  | { kind: 'heal' }
+  | { kind: 'restart'; node: number; incarnation: number };
 
 interface SimNode {
   id: NodeId;
@@ -200,6 +201,11 @@ export class Simulation {
       case 'heal':
         this.heal();
         return;
+      case 'restart': {
+        const node = this.nodes[ev.node]!;
+        if (!node.up && node.incarnation === ev.incarnation) this.restart(node);
+        return;
+      }
     }
   }
 
@@ -220,7 +226,10 @@ export class Simulation {
     if (!node.up || node.incarnation !== incarnation || !rd) return;
     node.storage.save(rd);
     if (this.chaos && this.rng.chance(this.net.crashAfterPersist)) {
+      // Crash after the write but before any message of this Ready leaves; back a little later.
       this.crash(node);
+      const nodeIndex = this.nodes.indexOf(node);
+      this.queue.push(this.now + this.rng.int(1, 30) * TICK, { kind: 'restart', node: nodeIndex, incarnation: node.incarnation });
       return;
     }
     for (const m of rd.messages) this.send(m);
@@ -281,8 +290,8 @@ export class Simulation {
     const r = this.rng.next();
     const up = this.nodes.filter((n) => n.up);
     const down = this.nodes.filter((n) => !n.up);
-    if (r < 0.3 && up.length > 0) this.crash(this.rng.pick(up));
-    else if (r < 0.5 && down.length > 0) this.restart(this.rng.pick(down));
+    if (r < 0.2 && up.length > 0) this.crash(this.rng.pick(up));
+    else if (r < 0.45 && down.length > 0) this.restart(this.rng.pick(down));
     else if (r < 0.7) this.group = this.ids.map(() => this.rng.int(0, 2));
     else if (r < 0.85) this.group = this.ids.map(() => 0);
     else this.net = this.randomNetwork();

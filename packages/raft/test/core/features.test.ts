@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { MessageType, Role } from '../../src/core/messages.js';
+import { Raft } from '../../src/core/raft.js';
 import { dec, enc, makeLeader, msg, Network, newRaft } from './harness.js';
 
 const ids3 = ['n1', 'n2', 'n3'];
@@ -43,6 +44,20 @@ describe('snapshots', () => {
     net.tickUntil(() => net.core(lagger).log.snapshotIndex > 0, 2000);
     expect(net.core(leader).term).to.equal(term);
     expect(net.core(lagger).role).to.equal(Role.Follower);
+  });
+
+  it('a node restarted with a persisted snapshot its state machine has not restored hands it out again', () => {
+    const snapshot = { meta: { index: 4, term: 2, config: { voters: ids3 } }, data: enc('state') };
+    // Persisted: the snapshot at 4; the state machine had applied only up to 1 when the node crashed.
+    const again = new Raft(
+      { id: 'n1', initialConfig: { voters: ids3 }, electionTicks: 10, heartbeatTicks: 1, random: () => 0 },
+      { hardState: { term: 2, vote: null, commit: 4 }, snapshot, entries: [], applied: 1 },
+    );
+    const rd = again.ready();
+    expect(rd.snapshot).to.equal(snapshot);
+    expect(rd.committedEntries).to.deep.equal([]);
+    again.advance(rd);
+    expect(again.status().appliedIndex).to.equal(4);
   });
 
   it('a restarted follower keeps the installed snapshot and drops stale entries after it', () => {
