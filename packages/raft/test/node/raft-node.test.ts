@@ -122,6 +122,47 @@ describe('RaftNode (3 nodes over MemoryTransport, level storage)', function () {
     await cluster.write(next, 'after-stop');
   });
 
+  it('an isolated old leader never serves a read, while the majority moves on', async () => {
+    cluster = await TestCluster.start(IDS, { readTimeoutMs: 1500 });
+    const old = await cluster.leader();
+    await cluster.write(old, 'a');
+    const others = IDS.filter((id) => id !== old.id);
+    cluster.network.setFaultPlan({ seed: 7, partitions: others.map((id) => [old.id, id]) });
+    const staleRead = old.readIndex().then(
+      (index) => ({ index }),
+      (error: unknown) => ({ error }),
+    );
+    let next: string | null = null;
+    await waitFor(() => {
+      const leaders = others.filter((id) => cluster.node(id).status().role === 'leader');
+      next = leaders.length === 1 ? leaders[0]! : null;
+      return next !== null;
+    }, 'a new leader among the majority');
+    await cluster.write(cluster.node(next!), 'b');
+    const writeIndex = cluster.stateMachineOf(next!).applied;
+    const outcome = await staleRead;
+    expect(outcome).to.have.property('error');
+    expect((outcome as { error: Error }).error.name).to.be.oneOf(['RaftTimeoutError', 'NoLeaderError']);
+    expect(cluster.stateMachineOf(old.id).commands).to.not.include('b');
+
+    cluster.network.setFaultPlan(null);
+    await waitFor(() => cluster.stateMachineOf(old.id).commands.includes('b'), 'the old leader learns the new write');
+    expect(await old.readIndex()).to.be.at.least(writeIndex);
+  });
+
+  it('stop rejects reads still waiting with NodeStoppedError', async () => {
+    cluster = await TestCluster.start(IDS, { readTimeoutMs: 30000 });
+    const leader = await cluster.leader();
+    await cluster.write(leader, 'a');
+    cluster.network.setFaultPlan({ seed: 3, partitions: IDS.filter((id) => id !== leader.id).map((id) => [leader.id, id]) });
+    const pending = leader.readIndex().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    await cluster.stopNode(leader.id);
+    expect(await pending).to.be.instanceOf(NodeStoppedError);
+  });
+
   it('with a small snapshotCount, compacts the log and catches a far-behind node up by snapshot', async () => {
     cluster = await TestCluster.start(IDS, { snapshotCount: 10 });
     const leader = await cluster.leader();
