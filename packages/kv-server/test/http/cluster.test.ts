@@ -111,4 +111,17 @@ describe('server: a 3-node cluster in one process (real RaftNode, KvStateMachine
     expect(read.json.kvs[0].value).to.equal(b64('first'));
     expect(read.json.kvs[0].version).to.equal('1');
   });
+
+  it('keeps taking writes after the leader stops: a follower retries until a new leader commits', async () => {
+    const oldLeader = nodes.find((n) => n.config.name === n.raft.status().leader)!;
+    await oldLeader.close();
+    const survivors = nodes.filter((n) => n !== oldLeader);
+    const put = await post(survivors[0]!.clientUrls[0]!, '/v3/kv/put', { key: b64('after'), value: b64('failover') });
+    expect(put.status, JSON.stringify(put.json)).to.equal(200);
+    const newLeader = survivors[0]!.raft.status().leader;
+    expect(newLeader).to.not.equal(null);
+    expect(newLeader).to.not.equal(oldLeader.config.name);
+    const read = await post(survivors[1]!.clientUrls[0]!, '/v3/kv/range', { key: b64('after') });
+    expect(read.json.kvs[0].value).to.equal(b64('failover'));
+  });
 });
