@@ -267,7 +267,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       await this.storage.save(update);
     }
     if (this.halted) return;
-    this.emitStateChanges();
+    this.emitStateChanges(rd);
     for (const msg of late) this.send(msg);
     if (rd.snapshot) await this.installSnapshot(rd.snapshot);
     if (rd.committedEntries.length > 0) {
@@ -335,13 +335,16 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     this.transport.send({ from: this.id, to: msg.to, type: RAFT_MESSAGE_TYPE, payload });
   }
 
-  private emitStateChanges(): void {
-    const s = this.core.status();
+  /** Events describe what this Ready made durable, not what the core has moved on to since. */
+  private emitStateChanges(rd: Ready): void {
     const prev = this.last;
-    this.last = { role: s.role, leader: s.leader, term: s.term };
-    if (s.term !== prev.term) this.emit('term', s.term);
-    if (s.role !== prev.role) this.emit('role', s.role);
-    if (s.leader !== prev.leader) this.emit('leader', s.leader, s.term);
+    const term = rd.hardState?.term ?? prev.term;
+    const role = rd.softState?.role ?? prev.role;
+    const leader = rd.softState ? rd.softState.leader : prev.leader;
+    this.last = { role, leader, term };
+    if (term !== prev.term) this.emit('term', term);
+    if (role !== prev.role) this.emit('role', role);
+    if (leader !== prev.leader) this.emit('leader', leader, term);
   }
 
   // ---- leadership transfer -----------------------------------------------------------------
