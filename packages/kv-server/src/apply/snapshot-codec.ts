@@ -15,11 +15,21 @@ export interface KvSnapshotState {
 const MAGIC = Buffer.from('RKVS', 'latin1');
 const SNAPSHOT_FORMAT = 1;
 
-/** Layout: magic, format, indexes, then records and dedup entries, each list closed by a 0 marker. */
-export function encodeSnapshot(s: KvSnapshotState): Buffer {
+/** Records encoded between two yields to the event loop, so a large snapshot does not stall heartbeats. */
+const RECORDS_PER_SLICE = 5000;
+
+/**
+ * Layout: magic, format, indexes, then records and dedup entries, each list closed by a 0 marker.
+ * The caller must keep the state unchanged until the promise settles (the state machine queues applies meanwhile).
+ */
+export async function encodeSnapshot(s: KvSnapshotState): Promise<Buffer> {
   const w = new ByteWriter(1 << 16);
   w.raw(MAGIC).u8(SNAPSHOT_FORMAT).varint(s.appliedIndex).varint(s.currentRevision).varint(s.compactMainRevision + 1);
-  for (const rec of s.records) w.u8(1).varint(rec.rev.main).varint(rec.rev.sub).bytes(encodeRecordBody(rec));
+  let n = 0;
+  for (const rec of s.records) {
+    w.u8(1).varint(rec.rev.main).varint(rec.rev.sub).bytes(encodeRecordBody(rec));
+    if (++n % RECORDS_PER_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   w.u8(0);
   for (const e of s.dedup) w.u8(1).string(e.id).bytes(encodeEntry(e));
   w.u8(0);

@@ -331,6 +331,31 @@ describe('KvStateMachine', () => {
       }
     });
 
+    it('round-trips a store larger than one encoding slice, with applies queued behind the snapshot', async () => {
+      const src = await openSm();
+      const log = new LogBuilder();
+      const entries = Array.from({ length: 6_000 }, (_, i) => log.put(`id${i}`, `key${i % 4000}`, `v${i}`));
+      await src.apply(entries);
+      const snapshotting = src.takeSnapshot();
+      const applying = src.apply([log.put('late', 'key0', 'after')]);
+      const data = await snapshotting;
+      await applying;
+      const other = await tempDir('sm-big');
+      try {
+        const dst = await KvStateMachine.open(other.dir);
+        await dst.restoreSnapshot({ meta: { index: 6_000, term: 1, config: { voters: ['n1'] } }, data });
+        expect(dst.appliedIndex()).to.equal(6_000);
+        expect(dst.currentRevision()).to.equal(6_001);
+        const all = { key: Buffer.of(0), rangeEnd: Buffer.of(0), revision: 6_001 };
+        expect(dst.range(all)).to.deep.equal(src.range(all));
+        expect(dst.range({ key: b('key0'), revision: 2 }).kvs[0]!.value.toString()).to.equal('v0');
+        expect(valueOf(src, 'key0')).to.equal('after');
+        await dst.close();
+      } finally {
+        await other.cleanup();
+      }
+    });
+
     it('rejects a corrupt snapshot and keeps its state', async () => {
       const sm = await openSm();
       await sm.apply([new LogBuilder().put('1', 'a', '1')]);
