@@ -5,7 +5,7 @@ import { ExitCode, UsageError } from './exit-codes.js';
 import { buildFaultPlan, parseNameList, type FaultSpec, type LinkSelection } from './fault-plan.js';
 import type { ContextFactory } from './kv-commands.js';
 import type { ExitCodeSink } from './cluster-commands.js';
-import { decodeMemberList } from './wire.js';
+import { decodeMemberList, decodeStatus } from './wire.js';
 
 export const FAULT_ROUTE = '/raftkv/fault';
 
@@ -39,8 +39,18 @@ function selection(opts: { from?: string; to?: string }): LinkSelection {
 async function targets(c: CtlContext, flags: CommonFaultFlags): Promise<Target[]> {
   const given = parseNameList(flags.members);
   if (given) return given.map((name) => ({ name, url: undefined }));
-  const members = decodeMemberList(await c.client().call('/v3/cluster/member/list', {})).members;
-  return members.map((m) => ({ name: m.name, url: m.clientURLs[0] }));
+  const client = c.client();
+  const members = decodeMemberList(await client.call('/v3/cluster/member/list', {})).members;
+  // A member list may lack other members' client URLs; the --endpoints then say who they are.
+  const byId = new Map<string, string>();
+  if (members.some((m) => m.clientURLs.length === 0))
+    for (const endpoint of client.endpoints) {
+      const memberId = await client
+        .callAt(endpoint, 'POST', '/v3/maintenance/status', {}, client.attemptTimeoutMs)
+        .then((raw) => decodeStatus(raw).header.memberId, () => undefined);
+      if (memberId !== undefined && !byId.has(memberId)) byId.set(memberId, endpoint);
+    }
+  return members.map((m) => ({ name: m.name, url: m.clientURLs[0] ?? byId.get(m.id) }));
 }
 
 async function applyFault(c: CtlContext, spec: FaultSpec, flags: CommonFaultFlags, setExitCode: ExitCodeSink): Promise<void> {
@@ -51,7 +61,7 @@ async function applyFault(c: CtlContext, spec: FaultSpec, flags: CommonFaultFlag
   const results: Array<{ name: string; ok: boolean; error?: string }> = [];
   for (const node of nodes) {
     if (node.url === undefined) {
-      results.push({ name: node.name, ok: false, error: 'no client URL known (use --endpoints, not --members, to send)' });
+      results.push({ name: node.name, ok: false, error: 'no client URL known: list its endpoint in --endpoints' });
       continue;
     }
     try {

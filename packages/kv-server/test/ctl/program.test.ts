@@ -149,6 +149,18 @@ describe('raftkv-ctl', () => {
     expect(n2.requests.find((r) => r.path === '/raftkv/fault')?.body).to.deep.equal(plan);
   });
 
+  it('finds members missing from the member list\'s client URLs through the status of --endpoints', async () => {
+    const n2 = await serve((req) => (req.path === '/v3/maintenance/status' ? [200, { header: { ...HEADER, member_id: '2' } }] : [200, { ok: true }]));
+    const n1: FakeEtcd = await serve((req) =>
+      req.path === '/v3/cluster/member/list'
+        ? [200, { header: HEADER, members: [{ ID: '1', name: 'n1', clientURLs: [n1.url] }, { ID: '2', name: 'n2' }] }]
+        : [200, { header: { ...HEADER, member_id: '1' } }],
+    );
+    const run = await ctl(['--endpoints', `${n1.url},${n2.url}`, 'fault', 'heal', '--seed', '5']);
+    expect(run).to.deep.include({ code: 0, stdout: 'n1: fault plan applied\nn2: fault plan applied\n' });
+    expect(n2.requests.find((r) => r.path === '/raftkv/fault')?.body).to.deep.equal({ seed: 5 });
+  });
+
   it('prints a plan without sending it with --dry-run --members', async () => {
     const run = await ctl(['fault', 'partition', 'n3', '--from-rest', '--members', 'n1,n2,n3', '--seed', '1', '--dry-run']);
     expect(run.code).to.equal(0);
