@@ -60,7 +60,10 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     this.applied = appliedIndex;
   }
 
-  /** Opens (or creates) the KV database at `location` (a directory such as dataDir/kv), or uses an open level instance. */
+  /**
+   * Opens (or creates) the KV database at `location` (a directory such as dataDir/kv), or uses an open level
+   * instance, which must be dedicated to this state machine: restoring a snapshot replaces every key in it.
+   */
   static async open(location: string | KvDb, options: KvStateMachineOptions = {}): Promise<KvStateMachine> {
     const ownsDb = typeof location === 'string';
     const db = typeof location === 'string' ? await openKvDb(location) : location;
