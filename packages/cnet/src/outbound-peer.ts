@@ -37,8 +37,8 @@ export class OutboundPeer {
   private connectTimer: NodeJS.Timeout | null = null;
   private writeTimer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
-  private lastWriteProgressAt = 0;
   private lastRefusal = '';
+  private readonly queueWaiters: Array<{ belowBytes: number; resolve: () => void }> = [];
 
   constructor(
     readonly peerId: string,
@@ -64,6 +64,12 @@ export class OutboundPeer {
     if (this.state === 'connected') this.scheduleFlush();
   }
 
+  /** Resolves once the send queue holds fewer than `belowBytes` (or the link is closed). */
+  whenQueueBelow(belowBytes: number): Promise<void> {
+    if (this.state === 'closed' || this.queue.bytes < belowBytes) return Promise.resolve();
+    return new Promise((resolve) => this.queueWaiters.push({ belowBytes, resolve }));
+  }
+
   /** Points the link at a new address; an existing connection is dropped and redialed. */
   setAddress(address: string): void {
     if (address === this.address) return;
@@ -81,6 +87,7 @@ export class OutboundPeer {
     this.state = 'closed';
     this.queue.clear();
     this.stats.queuedBytes = 0;
+    this.wakeQueueWaiters();
   }
 
   private dial(): void {
@@ -184,7 +191,7 @@ export class OutboundPeer {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     // setImmediate rather than a microtask: everything sent during this turn of the event loop goes out in one write.
-    setImmediate(this.flush);
+    queueMicrotask(this.flush);
   }
 
   private readonly flush = (): void => {
@@ -193,44 +200,53 @@ export class OutboundPeer {
     if (this.state !== 'connected' || socket === null || this.queue.length === 0) return;
     const room = this.config.socketBufferBytes - socket.writableLength;
     if (room <= 0) return; // 'drain' schedules the next flush
-    if (socket.writableLength === 0) this.lastWriteProgressAt = performance.now();
+    const queuedBefore = this.queue.bytes;
     const batch = this.queue.take(room);
     const chunks = encodeMessageBatch(batch);
-    socket.cork();
-    for (let i = 0; i < chunks.length - 1; i++) socket.write(chunks[i]!);
-    socket.write(chunks[chunks.length - 1]!, this.onWriteProgress);
-    socket.uncork();
-    let bytes = 0;
-    for (const msg of batch) bytes += frameSize(msg.payload.byteLength);
+    if (chunks.length === 1) {
+      socket.write(chunks[0]!);
+    } else {
+      socket.cork();
+      for (const chunk of chunks) socket.write(chunk);
+      socket.uncork();
+    }
     this.stats.messagesSent += batch.length;
-    this.stats.bytesSent += bytes;
+    this.stats.bytesSent += queuedBefore - this.queue.bytes;
     this.stats.queuedBytes = this.queue.bytes;
-    this.armWriteTimer();
+    if (this.queueWaiters.length > 0) this.wakeQueueWaiters();
+    if (this.writeTimer === null && socket.writableLength > 0) this.armWriteTimer(socket);
     if (this.queue.length > 0 && socket.writableLength < this.config.socketBufferBytes) this.scheduleFlush();
   };
 
-  private readonly onWriteProgress = (): void => {
-    this.lastWriteProgressAt = performance.now();
-  };
-
-  /** A peer that stops reading must not hold its queue forever: no write progress for writeTimeoutMs closes the link. */
-  private armWriteTimer(): void {
-    if (this.writeTimer !== null) return;
-    this.writeTimer = setTimeout(this.checkWriteProgress, this.config.writeTimeoutMs);
+  private wakeQueueWaiters(): void {
+    const closed = this.state === 'closed';
+    for (let i = this.queueWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.queueWaiters[i]!;
+      if (closed || this.queue.bytes < waiter.belowBytes) {
+        this.queueWaiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
   }
 
-  private readonly checkWriteProgress = (): void => {
-    this.writeTimer = null;
-    const socket = this.socket;
-    if (socket === null || socket.writableLength === 0) return;
-    const stalledMs = performance.now() - this.lastWriteProgressAt;
-    if (stalledMs >= this.config.writeTimeoutMs) {
+  /**
+   * A peer that stops reading must not hold its queue forever: a socket with bytes
+   * pending and no bytes flushed for a whole writeTimeoutMs is closed and redialed.
+   * Checked by a timer rather than per write, to keep the send path cheap.
+   */
+  private armWriteTimer(socket: net.Socket): void {
+    const flushed = socket.bytesWritten - socket.writableLength;
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = null;
+      if (socket !== this.socket || socket.writableLength === 0) return;
+      if (socket.bytesWritten - socket.writableLength > flushed) {
+        this.armWriteTimer(socket);
+        return;
+      }
       this.config.logger.warn({ peer: this.peerId, pendingBytes: socket.writableLength }, 'cnet: write timed out, reconnecting');
       socket.destroy();
-      return;
-    }
-    this.writeTimer = setTimeout(this.checkWriteProgress, this.config.writeTimeoutMs - stalledMs);
-  };
+    }, this.config.writeTimeoutMs);
+  }
 
   private clearRetry(): void {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);

@@ -140,6 +140,14 @@ export class TcpTransport implements Transport, InboundHost {
     return out;
   }
 
+  /**
+   * Resolves once fewer than `belowBytes` wait in the send queue to `peerId`: lets a caller
+   * with much to send (a snapshot, a benchmark) keep pace with the link instead of overflowing it.
+   */
+  whenQueueBelow(peerId: string, belowBytes: number): Promise<void> {
+    return this.peers.get(peerId)?.outbound.whenQueueBelow(belowBytes) ?? Promise.resolve();
+  }
+
   /** Adds a peer (or moves it to a new address) at run time, e.g. after a membership change. */
   addPeer(peerId: string, address: string): void {
     parseAddress(address); // fail now on a malformed address
