@@ -319,7 +319,9 @@ export class Simulation {
       return;
     }
     const node = this.rng.pick(up);
-    if (this.rng.chance(0.7)) {
+    if (node.core.role === Role.Leader && this.rng.chance(0.05)) {
+      node.core.transferLeadership(this.rng.pick(this.ids));
+    } else if (this.rng.chance(0.7)) {
       node.core.propose(encode(`c${this.commandSeq++}`));
     } else {
       const context = `r${this.commandSeq++}`;

@@ -47,7 +47,8 @@ describe('simulator: regression seeds', () => {
   // A node crashed after persisting a snapshot received from the leader but before its state machine
   // restored it; on restart the core skipped to entries after the snapshot. Fix: the core hands a
   // persisted snapshot that is ahead of the applied index out again in the first Ready.
-  for (const seed of [585, 586, 788, 1632]) {
+  // (Seeds name schedules of this version of the simulator: re-find them if its choices change.)
+  for (const seed of [657, 978, 1537]) {
     it(`seed ${seed}: crash between persisting a received snapshot and restoring it`, () => {
       expect(runSeed({ seed }).violations).to.deep.equal([]);
     });
