@@ -3,13 +3,17 @@ import type { HistoryEvent } from '../faults/history.js';
 import { pairHistory, partitionByKey, type Operation } from './operations.js';
 import { compileRegister, type RegisterStep } from './register-model.js';
 import { searchLinearization, type SearchBudget } from './search.js';
+import { dropUnobservableOptional } from './removal-guard.js';
+import { findUnwrittenObservation } from './unwritten-values.js';
 import { findViolationWindow } from './window.js';
 
 export type Verdict = 'VALID' | 'INVALID' | 'UNKNOWN';
 
 export interface CheckOptions {
-  /** Search steps allowed per key (per search; shrinking a violation runs several). Default 2,000,000. */
+  /** Search steps allowed per key (per search; shrinking a violation runs several). Default 20,000,000. */
   maxStepsPerKey?: number;
+  /** Memory one search may use to remember explored states, in bytes. Default 256 MiB. */
+  maxMemoBytes?: number;
   /** Wall-clock budget for deciding every key, in ms. Default 60,000. Past it, undecided keys are UNKNOWN. */
   timeoutMs?: number;
   /** Shrink violations to a small window. Default true. */
@@ -36,6 +40,8 @@ export interface KeyReport {
   verdict: Verdict;
   /** Operations checked for this key (after dropping fails and indeterminate reads). */
   operations: number;
+  /** Indeterminate ops left out before searching: nothing recorded could have depended on them. */
+  unobservableIndeterminate: number;
   searchSteps: number;
   /** For VALID: opIds in a witness linearization order (indeterminate ops not listed did not take effect). */
   linearization?: number[];
@@ -51,7 +57,8 @@ export interface CheckReport {
   elapsedMs: number;
 }
 
-const DEFAULT_MAX_STEPS = 2_000_000;
+const DEFAULT_MAX_STEPS = 20_000_000;
+const DEFAULT_MAX_MEMO_BYTES = 256 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_EXPLAIN_MS = 20_000;
 
@@ -65,13 +72,22 @@ export function checkHistory(events: readonly HistoryEvent[], options: CheckOpti
 export function checkOperations(operations: readonly Operation[], options: CheckOptions = {}, dropped = 0): CheckReport {
   const started = performance.now();
   const maxSteps = options.maxStepsPerKey ?? DEFAULT_MAX_STEPS;
-  const budget: SearchBudget = { maxSteps, deadline: started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) };
+  const maxMemoBytes = options.maxMemoBytes ?? DEFAULT_MAX_MEMO_BYTES;
+  const budget: SearchBudget = { maxSteps, maxMemoBytes, deadline: started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) };
   const searched = [...partitionByKey(operations)]
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
     .map(([key, keyOps]) => searchKey(key, keyOps, budget));
   // Verdicts for every key first, so explaining one violation cannot starve the other keys.
-  const explainBudget: SearchBudget = { maxSteps, deadline: performance.now() + (options.explainTimeoutMs ?? DEFAULT_EXPLAIN_MS) };
-  const keys = searched.map((s) => (s.report.verdict === 'INVALID' && (options.explain ?? true) ? explain(s, explainBudget) : s.report));
+  const explainBudget: SearchBudget = {
+    maxSteps,
+    maxMemoBytes,
+    deadline: performance.now() + (options.explainTimeoutMs ?? DEFAULT_EXPLAIN_MS),
+  };
+  const keys = searched.map((s): KeyReport => {
+    if (s.report.verdict !== 'INVALID') return s.report;
+    if (!(options.explain ?? true)) return { ...s.report, violation: undefined };
+    return s.report.violation === undefined ? explain(s, explainBudget) : s.report;
+  });
   return { verdict: combine(keys.map((k) => k.verdict)), keys, dropped, elapsedMs: performance.now() - started };
 }
 
@@ -82,9 +98,30 @@ interface SearchedKey {
 }
 
 function searchKey(key: string, operations: Operation[], budget: SearchBudget): SearchedKey {
-  const { steps } = compileRegister(operations);
+  const all = compileRegister(operations).steps;
+  const steps = dropUnobservableOptional(all);
+  const unwritten = findUnwrittenObservation(steps);
+  if (unwritten !== undefined) {
+    const failing = operations[steps[unwritten]!.source]!;
+    const violation = { window: [failing], failingOpIds: [failing.opId], optionalOpIds: [], ignoredOutcomeOpIds: [], minimal: true };
+    const report: KeyReport = {
+      key,
+      verdict: 'INVALID',
+      operations: operations.length,
+      unobservableIndeterminate: all.length - steps.length,
+      searchSteps: 0,
+      violation,
+    };
+    return { report, operations, steps };
+  }
   const result = searchLinearization(steps, budget);
-  const report: KeyReport = { key, verdict: 'UNKNOWN', operations: operations.length, searchSteps: result.steps };
+  const report: KeyReport = {
+    key,
+    verdict: 'UNKNOWN',
+    operations: operations.length,
+    unobservableIndeterminate: all.length - steps.length,
+    searchSteps: result.steps,
+  };
   if (result.verdict === 'valid') {
     report.verdict = 'VALID';
     report.linearization = result.order.map((i) => operations[steps[i]!.source]!.opId);

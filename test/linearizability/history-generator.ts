@@ -92,3 +92,30 @@ function applyToRegister(state: Map<string, string | null>, op: KvOp, rand: () =
     }
   }
 }
+
+/**
+ * Makes a completed read return the value of a put that a second definite put followed, both before
+ * the read began. Values are unique per op, so no linearization can let the read see it.
+ */
+export function staleReadMutation(intervals: Interval[], pick: number): { history: Interval[]; readId: number } | undefined {
+  const definitePut = (iv: Interval): boolean => iv.op.f === 'put' && typeof iv.outcome === 'object';
+  const candidates: { readId: number; value: string }[] = [];
+  intervals.forEach((read, readId) => {
+    if (read.op.f !== 'get' || typeof read.outcome !== 'object') return;
+    for (const first of intervals) {
+      if (!definitePut(first) || first.op.key !== read.op.key || first.op.f !== 'put') continue;
+      const overwritten = intervals.some(
+        (second) => definitePut(second) && second.op.key === read.op.key && second.call > first.ret && second.ret < read.call,
+      );
+      if (overwritten) {
+        candidates.push({ readId, value: first.op.value });
+        return;
+      }
+    }
+  });
+  if (candidates.length === 0) return undefined;
+  const { readId, value } = candidates[pick % candidates.length]!;
+  const history = intervals.slice();
+  history[readId] = { ...intervals[readId]!, outcome: { ok: { f: 'get', value } } };
+  return { history, readId };
+}

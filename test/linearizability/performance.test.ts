@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { checkHistory } from './checker.js';
-import { toEvents, type Interval } from './history-builder.js';
-import { generateLinearizableHistory, seededRandom } from './history-generator.js';
+import { toEvents } from './history-builder.js';
+import { generateLinearizableHistory, seededRandom, staleReadMutation } from './history-generator.js';
 
 // Sizes a fault run produces. Times are printed for the report, never asserted (the machine is shared).
 describe('linearizability checker: performance sanity (times printed, not asserted)', () => {
@@ -20,19 +20,16 @@ describe('linearizability checker: performance sanity (times printed, not assert
     });
   }
 
-  it('shrinks a violation in 5 processes x 200 ops on 3 keys', () => {
+  it('finds and shrinks a stale read in 5 processes x 200 ops on 3 keys', () => {
     const params = { processes: 5, opsPerProcess: 200, keys: 3, indeterminateRate: 0.05, failRate: 0.02 };
     const intervals = generateLinearizableHistory(seededRandom(11), params);
-    // Corrupt the read closest to the middle of the run.
-    const reads = intervals.map((iv, i) => [iv, i] as const).filter(([iv]) => iv.op.f === 'get' && typeof iv.outcome === 'object');
-    const [target, targetId] = reads[reads.length >> 1]!;
-    const mutated: Interval[] = intervals.slice();
-    mutated[targetId] = { ...target, outcome: { ok: { f: 'get', value: 'never-written' } } };
+    const { history, readId } = staleReadMutation(intervals, 1234)!;
 
-    const report = checkHistory(toEvents(mutated), { timeoutMs: 15_000 });
+    const report = checkHistory(toEvents(history), { timeoutMs: 15_000 });
     const bad = report.keys.find((k) => k.verdict === 'INVALID');
-    console.log(`      violation: ${report.verdict} in ${report.elapsedMs.toFixed(0)} ms, window of ${bad?.violation?.window.length} ops`);
+    const steps = report.keys.map((k) => k.searchSteps).join('/');
+    console.log(`      stale read: ${report.verdict} in ${report.elapsedMs.toFixed(0)} ms (search steps per key ${steps}), window of ${bad?.violation?.window.length} ops`);
     expect(report.verdict).to.equal('INVALID');
-    expect(bad!.violation!.window.map((o) => o.opId)).to.include(targetId);
+    expect(bad!.violation!.window.map((o) => o.opId)).to.include(readId);
   });
 });

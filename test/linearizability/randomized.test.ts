@@ -4,10 +4,10 @@ import type { KvOp } from '../faults/history.js';
 import { bruteForceLinearizable, isLegalLinearization } from './brute-force-oracle.js';
 import { checkHistory, checkOperations } from './checker.js';
 import { op, toEvents, type Interval, type Outcome } from './history-builder.js';
-import { generateLinearizableHistory, seededRandom, type GeneratorOptions } from './history-generator.js';
+import { generateLinearizableHistory, seededRandom, staleReadMutation, type GeneratorOptions } from './history-generator.js';
 import { pairHistory, partitionByKey } from './operations.js';
 import { compileRegister } from './register-model.js';
-import { removalGuard } from './window.js';
+import { dropUnobservableOptional, removalGuard } from './removal-guard.js';
 import { formatReport } from './timeline.js';
 
 // Fixed fast-check seed: every run tests the same cases, so a failure reproduces.
@@ -87,6 +87,26 @@ describe('linearizability checker: randomized', () => {
     );
   });
 
+  it('finds INVALID once one read returns a value overwritten before it began, and explains it with that read', () => {
+    let mutated = 0;
+    fc.assert(
+      fc.property(generatorOptions, fc.nat(), (params, pick) => {
+        const intervals = generate(params);
+        const stale = staleReadMutation(intervals, pick);
+        fc.pre(stale !== undefined);
+        mutated++;
+        const { history, readId } = stale!;
+        const report = checkHistory(toEvents(history));
+        expect(report.verdict, formatReport(report)).to.equal('INVALID');
+        const window = report.keys.find((k) => k.verdict === 'INVALID')!.violation!.window;
+        expect(window.map((o) => o.opId)).to.include(readId);
+        expect(checkOperations(window).verdict, formatReport(report)).to.equal('INVALID');
+      }),
+      { seed: FC_SEED, numRuns: 100 },
+    );
+    expect(mutated).to.be.above(50);
+  });
+
   it('agrees with a brute-force check of the definition on tiny arbitrary histories', () => {
     let invalidSeen = 0;
     fc.assert(
@@ -129,6 +149,24 @@ describe('violation windows: removal guard', () => {
       { seed: FC_SEED, numRuns: 400 },
     );
     expect(removalsChecked).to.be.above(1000);
+  });
+
+  it('drops only indeterminate ops whose absence cannot change the verdict', () => {
+    let dropped = 0;
+    fc.assert(
+      fc.property(tinyHistory, (entries) => {
+        const operations = pairHistory(toEvents(entries.map(toInterval))).operations;
+        const { steps } = compileRegister(operations);
+        const kept = dropUnobservableOptional(steps);
+        dropped += steps.length - kept.length;
+        expect(kept.every((s) => steps.includes(s))).to.equal(true);
+        expect(steps.filter((s) => !kept.includes(s)).every((s) => s.optional)).to.equal(true);
+        const keptOperations = kept.map((s) => operations[s.source]!);
+        expect(bruteForceLinearizable(keptOperations)).to.equal(bruteForceLinearizable(operations));
+      }),
+      { seed: FC_SEED, numRuns: 1500 },
+    );
+    expect(dropped).to.be.above(100);
   });
 });
 

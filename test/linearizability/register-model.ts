@@ -60,16 +60,16 @@ export function writtenValue(step: RegisterStep): number | undefined {
   }
 }
 
-/** What a step requires of the state before it: exactly one value, "not one value", or nothing. */
-export function observation(step: RegisterStep): { equals: number } | { differs: true } | undefined {
+/** What a step requires of the state before it: one value, anything but one value, or nothing. */
+export function observation(step: RegisterStep): { equals: number } | { differs: number } | undefined {
   switch (step.kind) {
     case StepKind.Read:
     case StepKind.Cas:
       return { equals: step.a };
     case StepKind.DeleteObserved:
-      return step.a === 1 ? { differs: true } : { equals: ABSENT };
+      return step.a === 1 ? { differs: ABSENT } : { equals: ABSENT };
     case StepKind.CasFailed:
-      return { differs: true };
+      return { differs: step.a };
     default:
       return undefined;
   }
@@ -77,21 +77,30 @@ export function observation(step: RegisterStep): { equals: number } | { differs:
 
 export interface CompiledRegister {
   steps: RegisterStep[];
-  /** values[i] is the string interned as i; values[0] is null (absent). */
+  /** values[i] is what id i stands for; values[0] is null (absent). */
   values: (string | null)[];
 }
 
+/** Stands for every value written but never read or compared against: no op can tell them apart. */
+export const UNOBSERVED_VALUE = '(a value nobody observed)';
+
 /** Compiles one key's operations; operations that can constrain nothing must already be dropped. */
 export function compileRegister(operations: readonly Operation[]): CompiledRegister {
+  const observed = observedValues(operations);
   const values: (string | null)[] = [null];
   const ids = new Map<string, number>();
+  let unobservedId: number | undefined;
   const intern = (value: string | null): number => {
     if (value === null) return ABSENT;
+    if (!observed.has(value)) {
+      // One id for all of them lets the search treat states it cannot distinguish as one.
+      unobservedId ??= values.push(UNOBSERVED_VALUE) - 1;
+      return unobservedId;
+    }
     let id = ids.get(value);
     if (id === undefined) {
-      id = values.length;
+      id = values.push(value) - 1;
       ids.set(value, id);
-      values.push(value);
     }
     return id;
   };
@@ -121,4 +130,16 @@ export function compileRegister(operations: readonly Operation[]): CompiledRegis
     }
   });
   return { steps, values };
+}
+
+/** Values some op compares the state against: read results and cas expectations. */
+function observedValues(operations: readonly Operation[]): Set<string> {
+  const observed = new Set<string>();
+  for (const operation of operations) {
+    if (operation.op.f === 'cas' && operation.op.expected !== null) observed.add(operation.op.expected);
+    if (operation.status === 'definite' && operation.result.f === 'get' && operation.result.value !== null) {
+      observed.add(operation.result.value);
+    }
+  }
+  return observed;
 }

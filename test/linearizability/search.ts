@@ -8,6 +8,8 @@ export interface SearchBudget {
   maxSteps: number;
   /** Absolute performance.now() time after which the search gives up with 'unknown'. */
   deadline: number;
+  /** Memory for remembered (linearized set, state) pairs before giving up with 'unknown'. */
+  maxMemoBytes: number;
 }
 
 export type SearchResult =
@@ -36,6 +38,10 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
   const zobrist = zobristKeys(n);
   let setHash = 0;
   const visited = new VisitedSet(words);
+  const maxRemembered = Math.floor(budget.maxMemoBytes / visited.bytesPerEntry);
+
+  const twins = interchangeableOptionalOps(steps);
+  const twinsUsed = new Int32Array(twins.classes);
 
   const stackOp: number[] = [];
   const stackState: number[] = [];
@@ -44,7 +50,11 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
   let count = 0;
 
   for (;;) {
-    if (++count > budget.maxSteps || (count % TIME_CHECK_EVERY === 0 && performance.now() > budget.deadline)) {
+    if (
+      ++count > budget.maxSteps ||
+      visited.count > maxRemembered ||
+      (count % TIME_CHECK_EVERY === 0 && performance.now() > budget.deadline)
+    ) {
       return { verdict: 'unknown', steps: count };
     }
     // Every required return precedes every optional one (at +Infinity), so reaching an optional
@@ -55,7 +65,9 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
     if (!isCall && steps[op]!.optional) return { verdict: 'valid', steps: count, order: stackOp.slice() };
 
     if (isCall) {
-      const newState = applyStep(steps[op]!, state);
+      const twinClass = twins.classOf[op]!;
+      // Of identical optional ops, only ever take the earliest-invoked one left (see interchangeableOptionalOps).
+      const newState = twinClass >= 0 && twins.rank[op] !== twinsUsed[twinClass] ? -1 : applyStep(steps[op]!, state);
       if (newState >= 0) {
         const word = op >> 5;
         const bit = 1 << (op & 31);
@@ -66,6 +78,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
           stackState.push(state);
           setHash = hash;
           state = newState;
+          if (twinClass >= 0) twinsUsed[twinClass]!++;
           lift(node, next, prev);
           node = next[HEAD]!;
           continue;
@@ -82,6 +95,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
     state = stackState.pop()!;
     linearized[undone >> 5]! &= ~(1 << (undone & 31));
     setHash = (setHash ^ zobrist[undone]!) >>> 0;
+    if (twins.classOf[undone]! >= 0) twinsUsed[twins.classOf[undone]!]!--;
     const callNode = 1 + 2 * undone;
     unlift(callNode, next, prev);
     node = next[callNode]!;
@@ -128,6 +142,36 @@ function unlift(callNode: number, next: Int32Array, prev: Int32Array): void {
 function relink(node: number, next: Int32Array, prev: Int32Array): void {
   next[prev[node]!] = node;
   if (next[node] !== NIL) prev[next[node]!] = node;
+}
+
+/**
+ * Groups optional ops that are indistinguishable: same precondition, same effect, no return time.
+ * If a linearization uses a later-invoked one where an earlier-invoked twin was still unused,
+ * swapping the two gives another valid linearization (the earlier one may go anywhere the later one
+ * can). So the search only uses twins in invocation order: k twins cost k+1 choices, not 2^k.
+ */
+function interchangeableOptionalOps(steps: readonly RegisterStep[]): { classOf: Int32Array; rank: Int32Array; classes: number } {
+  const classOf = new Int32Array(steps.length).fill(-1);
+  const rank = new Int32Array(steps.length);
+  const members = new Map<string, number[]>();
+  steps.forEach((step, i) => {
+    if (!step.optional) return;
+    const key = `${step.kind},${step.a},${step.b}`;
+    const list = members.get(key);
+    if (list === undefined) members.set(key, [i]);
+    else list.push(i);
+  });
+  let classes = 0;
+  for (const list of members.values()) {
+    if (list.length < 2) continue;
+    list.sort((x, y) => steps[x]!.call - steps[y]!.call || x - y);
+    list.forEach((op, position) => {
+      classOf[op] = classes;
+      rank[op] = position;
+    });
+    classes++;
+  }
+  return { classOf, rank, classes };
 }
 
 /** Deterministic per-op random keys so a set's hash updates by one xor (Zobrist hashing). */

@@ -20,6 +20,10 @@ export class VisitedSet {
     return this.size;
   }
 
+  get bytesPerEntry(): number {
+    return this.stride * Uint32Array.BYTES_PER_ELEMENT;
+  }
+
   /** Adds the pair unless present; true if it was new. `setHash` must be a hash of `bits` alone. */
   addIfNew(setHash: number, state: number, bits: Uint32Array): boolean {
     const hash = (setHash ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;

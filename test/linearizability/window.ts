@@ -1,6 +1,7 @@
 // Shrinks a non-linearizable register history to a small sub-history that is itself not linearizable
 // and whose violation implies the original's, so it can be read as the explanation.
-import { ABSENT, observation, StepKind, writtenValue, type RegisterStep } from './register-model.js';
+import { ABSENT, StepKind, type RegisterStep } from './register-model.js';
+import { removalGuard } from './removal-guard.js';
 import { searchLinearization, type SearchBudget } from './search.js';
 
 export interface ViolationWindow {
@@ -102,53 +103,6 @@ function earliestViolatingCut(steps: readonly RegisterStep[], violates: (subset:
     else lo = mid + 1;
   }
   return cuts[lo] ?? Infinity;
-}
-
-/**
- * Decides which ops may be removed together so that a linearizable history stays linearizable,
- * judged against the ops that stay. Take any linearization and delete the removed ops: a kept op
- * sees a different state only if a removed write was the last write before it. That harms it only
- * if it needed that value, or needed the state to differ from something (a failed cas, a delete that
- * saw the key). A removed write cannot be the last one before a kept op if it began after that op
- * returned, or if a kept definite write lies wholly between them in real time.
- */
-export function removalGuard(kept: readonly RegisterStep[]): (candidate: RegisterStep) => boolean {
-  const observers = kept.flatMap((step) => {
-    const needs = observation(step);
-    return needs === undefined ? [] : [{ step, needs }];
-  });
-  const separatedBetween = separatorIndex(kept);
-  const keptWrites = new Set(kept.map(writtenValue));
-  const keptNeeds = new Set(observers.flatMap(({ needs }) => ('equals' in needs ? [needs.equals] : [])));
-  return (candidate) => {
-    const written = writtenValue(candidate);
-    if (written === undefined) return true;
-    // Not for soundness but for a faithful story: a value someone read keeps a write that produced it.
-    if (keptNeeds.has(written) && !keptWrites.has(written)) return false;
-    for (const { step, needs } of observers) {
-      if (step.ret < candidate.call) continue; // returned before the write began
-      if ('equals' in needs && needs.equals !== written) continue; // never needed this write's value
-      if (!separatedBetween(candidate.ret, step.call)) return false;
-    }
-    return true;
-  };
-}
-
-/** Answers "does some definite write start after `after` and end before `before`?" in O(log n). */
-function separatorIndex(kept: readonly RegisterStep[]): (after: number, before: number) => boolean {
-  const writes = kept.filter((s) => !s.optional && writtenValue(s) !== undefined).sort((x, y) => x.call - y.call);
-  const minRetFrom = new Float64Array(writes.length + 1).fill(Infinity);
-  for (let i = writes.length - 1; i >= 0; i--) minRetFrom[i] = Math.min(writes[i]!.ret, minRetFrom[i + 1]!);
-  return (after, before) => {
-    let lo = 0;
-    let hi = writes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (writes[mid]!.call > after) hi = mid;
-      else lo = mid + 1;
-    }
-    return minRetFrom[lo]! < before;
-  };
 }
 
 function describe(
