@@ -101,10 +101,11 @@ export class Proposer {
       confirm = resolve;
       fail = reject;
     });
-    // Each attempt asks again: a read index lost with a leader change must not hold the request to its deadline.
+    // Each attempt asks again: a read index lost with a leader change (or timed out in raft) must not end the
+    // request before its own deadline; only a stopped node is final.
     const attempt = () => {
       this.raft.readIndex().then(confirm, (err: unknown) => {
-        if (!(err instanceof NoLeaderError)) fail(err);
+        if (err instanceof NodeStoppedError) fail(err);
       });
     };
     await this.untilSettled(confirmed, attempt, 'read');

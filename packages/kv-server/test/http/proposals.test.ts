@@ -133,3 +133,17 @@ describe('proposals: reads', () => {
     expect(raft.readIndexCalls).to.be.greaterThan(1);
   });
 });
+
+describe('proposals: reads that raft times out', () => {
+  it('retries a read index that raft rejected with a timeout, within the request deadline', async () => {
+    const { proposer, raft } = setup();
+    let failures = 2;
+    const realReadIndex = raft.readIndex.bind(raft);
+    raft.readIndex = async () => {
+      if (failures-- > 0) throw new Error('read index timed out after 5000 ms');
+      return realReadIndex();
+    };
+    expect(await proposer.linearizableRead(() => 'ok')).to.equal('ok');
+    expect(failures).to.be.below(0);
+  });
+});
