@@ -14,6 +14,20 @@ export function writeRawFrame(socket: net.Socket, type: number, payload: Uint8Ar
   return socket.write(frame);
 }
 
+/** The raw baseline with batching done by hand: `count` frames copied into one buffer, one write. */
+export function writeRawFrames(socket: net.Socket, type: number, payload: Uint8Array, count: number): boolean {
+  const size = 7 + payload.byteLength;
+  const out = Buffer.allocUnsafe(size * count);
+  for (let i = 0, offset = 0; i < count; i++, offset += size) {
+    out.writeUInt32BE(3 + payload.byteLength, offset);
+    out[offset + 4] = 1;
+    out[offset + 5] = 4;
+    out[offset + 6] = type;
+    out.set(payload, offset + 7);
+  }
+  return socket.write(out);
+}
+
 /** Calls `onFrame(type, payload)` for every whole frame in the stream. */
 export function rawFrameReader(onFrame: (type: number, payload: Buffer) => void): (chunk: Buffer) => void {
   let pending: Buffer = Buffer.alloc(0);
