@@ -34,7 +34,7 @@ function locate(flags: LocateFlags): { dir: string; basePort: number; graceMs: n
 function withLocation(cmd: Command): Command {
   return cmd
     .option('--base-port <port>', 'first port of the cluster (client ports base, base+2, …; peer ports +1)', String(DEFAULT_BASE_PORT))
-    .option('--dir <path>', 'cluster directory (default .cluster, or .cluster-<base-port> for another base port)')
+    .option('--dir <path>', 'cluster directory (default .cluster, or .cluster/base-<base-port> for another base port)')
     .option('--stop-grace <ms>', 'wait this long after SIGTERM before SIGKILL', '5000');
 }
 

@@ -3,7 +3,7 @@
  *
  * Ports: node i (1-based) listens for clients on base + 2(i-1) and for peers on base + 2(i-1) + 1, so a cluster of
  * N nodes uses base … base+2N-1 (3 nodes from 2379: 2379-2384). A second cluster runs beside it with a --base-port
- * outside that range (e.g. 3379); its files default to .cluster-<base-port> so the two never share data.
+ * outside that range (e.g. 3379); its files default to .cluster/base-<base-port> so the two never share data.
  */
 import path from 'node:path';
 
@@ -30,9 +30,9 @@ export interface NodeLayout {
   args: string[];
 }
 
-/** .cluster for the default base port, .cluster-<port> otherwise (relative to `cwd`). */
+/** .cluster for the default base port, .cluster/base-<port> otherwise (relative to `cwd`; git ignores .cluster/). */
 export function defaultClusterDir(basePort: number, cwd: string): string {
-  return path.resolve(cwd, basePort === DEFAULT_BASE_PORT ? '.cluster' : `.cluster-${basePort}`);
+  return path.resolve(cwd, basePort === DEFAULT_BASE_PORT ? '.cluster' : `.cluster/base-${basePort}`);
 }
 
 export function checkLayoutOptions(o: LayoutOptions): void {
