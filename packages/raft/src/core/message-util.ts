@@ -29,3 +29,24 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Whether a message from the network is well-formed enough to act on: addressed to us, from a
+ * known voter, with entries that form a run right after `index` in terms no newer than the message.
+ * Anything else is dropped rather than allowed to corrupt the log.
+ */
+export function isWellFormed(m: RaftMessage, self: string, voters: readonly string[]): boolean {
+  if (m.to !== self || m.from === self || !voters.includes(m.from)) return false;
+  if (!(m.term >= 0) || !(m.index >= 0) || !(m.logTerm >= 0) || !(m.commit >= 0)) return false;
+  if (m.type === MessageType.Append) {
+    for (let i = 0; i < m.entries.length; i++) {
+      const e = m.entries[i]!;
+      if (e.index !== m.index + 1 + i || e.term > m.term || e.term < (i === 0 ? m.logTerm : m.entries[i - 1]!.term)) return false;
+    }
+  }
+  if (m.type === MessageType.Snapshot) {
+    const meta = m.snapshotMeta;
+    if (!meta || meta.index < 1 || meta.term < 1 || meta.term > m.term || meta.config.voters.length === 0) return false;
+  }
+  return true;
+}

@@ -18,7 +18,7 @@ import { ReadIndexQueue, type ReadRound } from './read-index.js';
 import { stepFollower, tickFollower } from './follower.js';
 import { stepCandidate } from './candidate.js';
 import { stepLeader, tickLeader } from './leader.js';
-import { emptyMessage, isTransferCampaign, TRANSFER_CONTEXT } from './message-util.js';
+import { emptyMessage, isTransferCampaign, isWellFormed, TRANSFER_CONTEXT } from './message-util.js';
 import type { IncomingSnapshot } from './snapshot-receive.js';
 
 export interface ResolvedConfig extends Required<Omit<CoreConfig, 'initialConfig'>> {}
@@ -100,6 +100,7 @@ export class Raft implements RaftCore {
   }
 
   step(m: RaftMessage): void {
+    if (!isWellFormed(m, this.id, this.voters)) return;
     if (m.term > this.term && m.term !== 0) {
       if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
         // Lease: while a live leader is heard from, a disruptive (e.g. rejoining) node is ignored.
