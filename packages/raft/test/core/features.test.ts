@@ -183,3 +183,16 @@ describe('ReadIndex', () => {
     expect(net.readStates(leader)).to.have.length(0);
   });
 });
+
+describe('single-voter cluster', () => {
+  it('elects itself, commits once its own write is durable, and answers reads without a round', () => {
+    const net = new Network(['solo']);
+    net.electLeader();
+    net.core('solo').propose(enc('only'));
+    net.settle();
+    expect(net.appliedCommands('solo')).to.deep.equal(['only']);
+    net.core('solo').readIndex(enc('r'));
+    net.settle();
+    expect(net.readStates('solo').map((rs) => rs.index)).to.deep.equal([net.core('solo').log.committed]);
+  });
+});
