@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: the same workloads against a fresh 3-node raftkv cluster and (when `etcd` is on the PATH) a
+ * 3-node etcd cluster, one after the other; prints the comparison and writes bench/results/<time>.json.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_BINARY } from '../cluster/cli.js';
+import { describeMachine, etcdVersion, gitInfo } from './machine.js';
+import { BenchArgError, benchHelp, parseBenchArgs, type BenchOptions, type SystemName } from './options.js';
+import { modelOf, renderModel } from './report.js';
+import { activeClusters, runSystem, type SystemResult } from './system-run.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function commandOf(system: SystemName, opts: BenchOptions): string[] {
+  return system === 'etcd' ? ['etcd'] : [process.execPath, ...opts.nodeArgs, DEFAULT_BINARY];
+}
+
+/** Ctrl-C: stop every node we started (they run detached, so the signal does not reach them), then exit. */
+function stopClustersOnSignal(): void {
+  const onSignal = (): void => {
+    log('\ninterrupted: stopping the clusters …');
+    void Promise.all([...activeClusters].map((c) => c.stop(2000))).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let opts: BenchOptions;
+  try {
+    const parsed = parseBenchArgs(argv);
+    if (parsed === 'help') {
+      process.stdout.write(benchHelp());
+      return 0;
+    }
+    opts = parsed;
+  } catch (err) {
+    if (!(err instanceof BenchArgError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n${benchHelp()}`);
+    return 2;
+  }
+
+  const etcd = etcdVersion();
+  if (etcd === undefined && opts.systems.includes('etcd')) {
+    if (opts.systemsExplicit) {
+      process.stderr.write('bench: --system etcd needs an `etcd` executable on the PATH\n');
+      return 2;
+    }
+    log('note: no `etcd` on the PATH: benchmarking raftkv only');
+    opts.systems = opts.systems.filter((s) => s !== 'etcd');
+  }
+  if (opts.systems.includes('raftkv') && !fs.existsSync(path.join(REPO_ROOT, 'packages/kv-server/dist/src/main.js'))) {
+    process.stderr.write('bench: raftkv is not built: run `npm run build`\n');
+    return 2;
+  }
+
+  stopClustersOnSignal();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'raftkv-bench-'));
+  const startedAt = new Date();
+  log(`measuring fsync latency in ${tmp} …`);
+  const machine = describeMachine(tmp, opts.quick ? 100 : 300);
+  const f = machine.fsync.latencyMs;
+  log(
+    `machine: ${machine.cores} cores (${machine.cpuModel}), load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')}, ` +
+      `fsync of 4 KiB p50 ${f.p50.toFixed(2)} ms p99 ${f.p99.toFixed(2)} ms`,
+  );
+  log(`workloads: ${opts.workloads.join(', ')}; ${opts.durationMs} ms each after ${opts.warmupMs} ms warm-up`);
+
+  const results: SystemResult[] = [];
+  let failed = false;
+  for (const system of opts.systems) {
+    const dir = path.join(tmp, system);
+    try {
+      const r = await runSystem(opts, { system, command: commandOf(system, opts), dir, log });
+      if (r.failure !== undefined) failed = true;
+      results.push(r);
+    } catch (err) {
+      failed = true;
+      log(`${system}: could not run: ${(err as Error).message}`);
+      results.push({ system, command: commandOf(system, opts), workloads: [], peakRssMb: {}, failure: (err as Error).message });
+    }
+  }
+  machine.loadAverageAfter = os.loadavg();
+
+  log('');
+  log(renderModel(modelOf(results), 'ascii').trimEnd());
+  log(`load average before ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')}, after ${machine.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')}`);
+
+  const record = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    argv,
+    options: opts,
+    git: gitInfo(REPO_ROOT),
+    machine,
+    versions: { node: process.version, etcd },
+    results,
+  };
+  const resultsDir = path.resolve(REPO_ROOT, opts.resultsDir);
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${opts.quick ? '-quick' : ''}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  log(`results: ${path.relative(process.cwd(), file)}`);
+
+  if (opts.keep || failed) log(`data dirs and node logs kept in ${tmp}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+  return failed ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

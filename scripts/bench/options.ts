@@ -1,0 +1,123 @@
+/** Command line of `npm run bench` (commander), parsed into plain options so it can be tested without running anything. */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { selectWorkloads } from './workloads.js';
+
+export type SystemName = 'raftkv' | 'etcd';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Workload names in run order. */
+  workloads: string[];
+  systems: SystemName[];
+  /** True when --system was given: a missing etcd is then an error rather than a note. */
+  systemsExplicit: boolean;
+  /** Measured time of each load workload. */
+  durationMs: number;
+  /** Unmeasured load before each measurement (connections, JIT, leader caches). */
+  warmupMs: number;
+  /** Keys the restarted node holds. */
+  restartKeys: number;
+  heartbeatMs: number;
+  electionMs: number;
+  snapshotCount: number;
+  /** Extra node arguments for raftkv processes, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof. */
+  nodeArgs: string[];
+  /** Keep the temp data dirs and logs after the run. */
+  keep: boolean;
+  resultsDir: string;
+}
+
+export const FULL_DEFAULTS = { durationMs: 10_000, warmupMs: 2_000, restartKeys: 100_000 };
+export const QUICK_DEFAULTS = { durationMs: 2_000, warmupMs: 500, restartKeys: 20_000 };
+
+/** "10" and "10s" are seconds, "500ms" milliseconds; a positive amount. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/.exec(text);
+  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : 1000) : NaN;
+  if (!(ms > 0)) throw new InvalidArgumentError(`expected a duration like 10, 10s or 500ms, got "${text}"`);
+  return Math.round(ms);
+}
+
+function positiveInt(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) <= 0 || !Number.isSafeInteger(Number(text)))
+    throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
+  return Number(text);
+}
+
+function program(): Command {
+  return new Command('bench')
+    .description('benchmark a 3-node raftkv cluster against a 3-node etcd cluster over the v3 JSON API')
+    .option('--quick', `short run for validation (${QUICK_DEFAULTS.durationMs / 1000}s per workload, ${QUICK_DEFAULTS.restartKeys} keys for restart)`, false)
+    .option('--only <workloads>', 'comma-separated workloads or prefixes (put, put-64, range, txn, restart, failover …)')
+    .addOption(new Option('--system <system>', 'which system(s) to run').choices(['raftkv', 'etcd', 'both']))
+    .option('--duration <time>', 'measured time per load workload (10, 10s, 500ms)', parseDuration)
+    .option('--warmup <time>', 'unmeasured load before each measurement', parseDuration)
+    .option('--restart-keys <n>', 'keys written before the restart measurement', positiveInt)
+    .option('--heartbeat-interval <ms>', 'raft heartbeat interval of both systems', positiveInt, 100)
+    .option('--election-timeout <ms>', 'raft election timeout of both systems', positiveInt, 1000)
+    .option('--snapshot-count <n>', 'entries between snapshots, both systems', positiveInt, 100_000)
+    .option('--node-args <args>', 'extra node arguments for raftkv processes (space-separated, e.g. "--cpu-prof --cpu-prof-dir=prof")')
+    .option('--keep', 'keep data dirs and node logs', false)
+    .option('--results-dir <dir>', 'where the JSON result goes', 'bench/results')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+}
+
+export class BenchArgError extends Error {}
+
+export function benchHelp(): string {
+  return program().helpInformation();
+}
+
+/** Parses argv (without node and script); 'help' for --help; throws BenchArgError for bad input. */
+export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
+  const cmd = program();
+  try {
+    cmd.parse(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help') return 'help';
+      throw new BenchArgError(err.message.replace(/^error: /, ''));
+    }
+    throw err;
+  }
+  const o = cmd.opts<{
+    quick: boolean;
+    only?: string;
+    system?: 'raftkv' | 'etcd' | 'both';
+    duration?: number;
+    warmup?: number;
+    restartKeys?: number;
+    heartbeatInterval: number;
+    electionTimeout: number;
+    snapshotCount: number;
+    nodeArgs?: string;
+    keep: boolean;
+    resultsDir: string;
+  }>();
+  const defaults = o.quick ? QUICK_DEFAULTS : FULL_DEFAULTS;
+  let workloads: string[];
+  try {
+    workloads = selectWorkloads(o.only?.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  } catch (err) {
+    throw new BenchArgError((err as Error).message);
+  }
+  if (workloads.length === 0) throw new BenchArgError('--only selected no workload');
+  if (o.electionTimeout <= o.heartbeatInterval) throw new BenchArgError('--election-timeout must be larger than --heartbeat-interval');
+  return {
+    quick: o.quick,
+    workloads,
+    systems: o.system === undefined || o.system === 'both' ? ['raftkv', 'etcd'] : [o.system],
+    systemsExplicit: o.system !== undefined,
+    durationMs: o.duration ?? defaults.durationMs,
+    warmupMs: o.warmup ?? defaults.warmupMs,
+    restartKeys: o.restartKeys ?? defaults.restartKeys,
+    heartbeatMs: o.heartbeatInterval,
+    electionMs: o.electionTimeout,
+    snapshotCount: o.snapshotCount,
+    nodeArgs: (o.nodeArgs ?? '').split(/\s+/).filter((s) => s !== ''),
+    keep: o.keep,
+    resultsDir: o.resultsDir,
+  };
+}

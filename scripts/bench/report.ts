@@ -1,0 +1,101 @@
+/** The comparison tables: one row per workload, a column group per system, and raftkv/etcd ratios. */
+import { renderTable } from '@raftkv/kv-server';
+import type { SystemName } from './options.js';
+import { median } from './stats.js';
+import type { SystemResult } from './system-run.js';
+
+export interface LoadCells {
+  throughput: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+}
+
+export interface ReportModel {
+  systems: SystemName[];
+  loads: Array<{ name: string; by: Partial<Record<SystemName, LoadCells>> }>;
+  /** Single measurements (failover, restart, memory), smaller is better. */
+  others: Array<{ name: string; by: Partial<Record<SystemName, number | null>> }>;
+}
+
+function addRow<T>(rows: Array<{ name: string; by: Partial<Record<SystemName, T>> }>, name: string, system: SystemName, value: T): void {
+  let row = rows.find((r) => r.name === name);
+  if (!row) rows.push((row = { name, by: {} }));
+  row.by[system] = value;
+}
+
+export function modelOf(results: SystemResult[]): ReportModel {
+  const model: ReportModel = { systems: results.map((r) => r.system), loads: [], others: [] };
+  for (const r of results) {
+    for (const w of r.workloads) {
+      const l = w.latencyMs;
+      addRow(model.loads, w.name, r.system, { throughput: w.throughput, p50: l.p50, p99: l.p99, max: l.max, errors: w.errors });
+    }
+    if (r.failover) addRow(model.others, 'failover: kill → new leader ack (ms)', r.system, r.failover.failover?.recoveredAfterMs ?? null);
+    if (r.restart) addRow(model.others, `restart with ${r.restart.keys} keys → lin. read (ms)`, r.system, r.restart.restartMs);
+    for (const [node, mb] of Object.entries(r.peakRssMb)) addRow(model.others, `peak RSS ${node} (MiB)`, r.system, mb);
+  }
+  return model;
+}
+
+/** Field-by-field medians over several runs' models (each number its own median). */
+export function medianModel(models: ReportModel[]): ReportModel {
+  const systems = [...new Set(models.flatMap((m) => m.systems))];
+  const out: ReportModel = { systems, loads: [], others: [] };
+  const fields: Array<keyof LoadCells> = ['throughput', 'p50', 'p99', 'max', 'errors'];
+  for (const name of [...new Set(models.flatMap((m) => m.loads.map((l) => l.name)))])
+    for (const s of systems) {
+      const cells = models.map((m) => m.loads.find((l) => l.name === name)?.by[s]).filter((c): c is LoadCells => c !== undefined);
+      if (cells.length > 0) addRow(out.loads, name, s, Object.fromEntries(fields.map((f) => [f, median(cells.map((c) => c[f]))])) as unknown as LoadCells);
+    }
+  for (const name of [...new Set(models.flatMap((m) => m.others.map((o) => o.name)))])
+    for (const s of systems) {
+      const values = models.map((m) => m.others.find((o) => o.name === name)?.by[s]).filter((v): v is number | null => v !== undefined);
+      if (values.length > 0) addRow(out.others, name, s, median(values.filter((v): v is number => v !== null)));
+    }
+  return out;
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
+  return ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0);
+}
+
+/** a/b as "0.42x"; "-" when either is missing or b is 0. */
+export function formatRatio(a: number | null | undefined, b: number | null | undefined): string {
+  if (a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return '-';
+  return `${(a / b).toFixed(2)}x`;
+}
+
+function renderMarkdown(headers: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(headers), line(headers.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function renderModel(model: ReportModel, style: 'ascii' | 'markdown'): string {
+  const render = style === 'ascii' ? renderTable : renderMarkdown;
+  const both = model.systems.includes('raftkv') && model.systems.includes('etcd');
+  const loadHeaders = ['workload'];
+  for (const s of model.systems) loadHeaders.push(`${s} ops/s`, 'p50 ms', 'p99 ms', 'max ms', 'errors');
+  if (both) loadHeaders.push('ops/s raftkv/etcd', 'p99 raftkv/etcd');
+  const loadRows = model.loads.map((row) => {
+    const cells = [row.name];
+    for (const s of model.systems) {
+      const c = row.by[s];
+      cells.push(c ? c.throughput.toFixed(0) : '-', formatMs(c?.p50), formatMs(c?.p99), formatMs(c?.max), c ? String(c.errors) : '-');
+    }
+    if (both) cells.push(formatRatio(row.by.raftkv?.throughput, row.by.etcd?.throughput), formatRatio(row.by.raftkv?.p99, row.by.etcd?.p99));
+    return cells;
+  });
+  const otherHeaders = ['measurement', ...model.systems, ...(both ? ['raftkv/etcd'] : [])];
+  const otherRows = model.others.map((row) => [
+    row.name,
+    ...model.systems.map((s) => formatMs(row.by[s])),
+    ...(both ? [formatRatio(row.by.raftkv, row.by.etcd)] : []),
+  ]);
+  const parts: string[] = [];
+  if (loadRows.length > 0) parts.push(render(loadHeaders, loadRows));
+  if (otherRows.length > 0) parts.push(render(otherHeaders, otherRows));
+  return parts.join('\n');
+}

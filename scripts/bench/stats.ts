@@ -1,0 +1,64 @@
+/** Latency summaries: nearest-rank percentiles over a set of samples (milliseconds). */
+
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentile of ascending `sorted` (p in 0..100); NaN for no samples. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0..100, got ${p}`);
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * n));
+  return sorted[rank - 1]!;
+}
+
+/** Sorts a copy of the samples and summarises them. */
+export function summarize(samples: ArrayLike<number>): LatencySummary {
+  const sorted = Float64Array.from(samples).sort();
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const n = sorted.length;
+  return {
+    count: n,
+    mean: n === 0 ? NaN : sum / n,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: n === 0 ? NaN : sorted[n - 1]!,
+  };
+}
+
+/** Median of a list of numbers (the mean of the middle two for an even count); NaN for none. */
+export function median(values: number[]): number {
+  const finite = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const n = finite.length;
+  if (n === 0) return NaN;
+  return n % 2 === 1 ? finite[(n - 1) / 2]! : (finite[n / 2 - 1]! + finite[n / 2]!) / 2;
+}
+
+/** An append-only growable buffer of doubles: no boxing per sample, so recording stays cheap under load. */
+export class SampleBuffer {
+  private data = new Float64Array(1024);
+  private size = 0;
+
+  push(value: number): void {
+    if (this.size === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.size++] = value;
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  values(): Float64Array {
+    return this.data.subarray(0, this.size);
+  }
+}
