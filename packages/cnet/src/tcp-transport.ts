@@ -98,7 +98,11 @@ export class TcpTransport implements Transport, InboundHost {
     const server = net.createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(new Error(`cnet: cannot listen on ${formatAddress(this.listenAt)}: ${err.message}`));
+      const onError = (err: Error): void => {
+        this.server = null;
+        this.started = false; // the caller may retry start() later
+        reject(new Error(`cnet: cannot listen on ${formatAddress(this.listenAt)}: ${err.message}`));
+      };
       server.once('error', onError);
       server.listen(this.listenAt.port, this.listenAt.host, () => {
         server.off('error', onError);

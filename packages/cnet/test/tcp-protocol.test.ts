@@ -157,11 +157,15 @@ describe('TcpTransport protocol', () => {
     expect(() => new TcpTransport({ ...base, id: '' })).to.throw(TypeError, /id/);
   });
 
-  it('fails start() clearly when the port is taken', async () => {
+  it('fails start() clearly when the port is taken, and can start once it is free', async () => {
     const [a] = await harness.cluster(['a']);
-    const clash = harness.node('z', { z: a!.address });
+    const address = a!.address;
+    const clash = harness.node('z', { z: address });
     let error: unknown;
     await clash.start().catch((err: unknown) => (error = err));
     expect(String(error)).to.match(/cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+    await a!.close();
+    await clash.start();
+    expect(clash.address).to.equal(address);
   });
 });
