@@ -1,6 +1,7 @@
 /**
  * A stand-in for a raftkv/etcd node in launcher tests: takes the etcd flags, writes them to <data-dir>/argv.json,
- * and answers /v3/maintenance/status as a settled cluster whose leader is the first member of --initial-cluster.
+ * and answers /v3/maintenance/status as a settled cluster whose leader is the first member of --initial-cluster
+ * (or as a cluster without a leader when FAKE_NODE_NO_LEADER is set).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -28,7 +29,7 @@ const server = http.createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/v3/maintenance/status') {
       const header = { cluster_id: '99', member_id: memberId(name), revision: '1', raft_term: '2' };
-      res.end(JSON.stringify({ header, version: 'fake', leader: memberId(members[0]!), raftTerm: '2', raftIndex: '5', raftAppliedIndex: '5' }));
+      res.end(JSON.stringify({ header, version: 'fake', leader: process.env.FAKE_NODE_NO_LEADER ? '0' : memberId(members[0]!), raftTerm: '2', raftIndex: '5', raftAppliedIndex: '5' }));
     } else if (req.url === '/health') res.end(JSON.stringify({ health: 'true' }));
     else {
       res.statusCode = 404;

@@ -92,8 +92,13 @@ export class Launcher {
   constructor(
     readonly dir: string,
     args: string[],
+    env: Record<string, string> = {},
   ) {
-    this.child = spawn(process.execPath, [LAUNCHER, 'start', '--dir', dir, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [LAUNCHER, 'start', '--dir', dir, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     this.child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => ((this.exitCode = code), resolve())));
@@ -107,6 +112,11 @@ export class Launcher {
     const state = readStateFile(this.dir);
     for (const n of state?.nodes ?? []) this.seenPids.add(n.pid);
     return state;
+  }
+
+  async waitForExit(timeoutMs: number): Promise<number | null> {
+    await waitFor('launcher exit', () => this.exitCode !== null, timeoutMs);
+    return this.exitCode;
   }
 
   async waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void> {

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { Launcher, alive, freeBasePort, readStateFile, runClusterCommand, tempClusterDir, waitFor } from './launcher-harness.js';
 
 const FAKE_NODE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fake-node.js');
+const FAILING_NODE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'failing-node.js');
 
 /** The PROCESS column of `cluster status` for one node. */
 function processColumn(statusOutput: string, name: string): string | undefined {
@@ -119,6 +120,27 @@ describe('cluster launcher (with a fake node executable)', function () {
     const again = await runClusterCommand(['start', '--binary', FAKE_NODE, '--base-port', String(base + 100), '--nodes', '1', '--dir', dir]);
     expect(again.code).to.equal(1);
     expect(again.stderr).to.contain('a cluster is already running');
+  });
+
+  it('stops the other nodes and exits 1 with the log tail when a node dies during startup', async () => {
+    const base = await freeBasePort(6);
+    launcher = new Launcher(dir, ['--binary', FAILING_NODE, '--base-port', String(base)]);
+    expect(await launcher.waitForExit(30_000)).to.equal(1);
+    expect(launcher.stdout).to.match(/error: n\d exited with code 3 during startup/);
+    expect(launcher.stdout).to.contain('cannot open data dir (on purpose)');
+    expect(readStateFile(dir)).to.equal(undefined);
+  });
+
+  it('keeps the nodes running with a warning when no leader shows up within --wait-timeout', async () => {
+    const base = await freeBasePort(6);
+    launcher = new Launcher(dir, ['--binary', FAKE_NODE, '--base-port', String(base), '--wait-timeout', '1000'], { FAKE_NODE_NO_LEADER: '1' });
+    await launcher.waitForOutput(/warning: no agreed leader after 1000 ms/, 30_000);
+    expect(launcher.stdout).to.match(/\|\s+n1 \|.*\|\s+no leader \|/);
+    const pids = launcher.state()!.nodes.map((n) => n.pid);
+    expect(pids.every(alive)).to.equal(true);
+    await launcher.interrupt(20_000);
+    expect(launcher.exitCode).to.equal(0);
+    expect(pids.filter(alive)).to.deep.equal([]);
   });
 
   it('reports bad options as errors without starting anything', async () => {
