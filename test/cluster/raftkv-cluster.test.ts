@@ -7,7 +7,8 @@ import { Launcher, alive, freeBasePort, runClusterCommand, tempClusterDir, waitF
 async function ctl(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCtl(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: Readable.from([]), env: {} });
+  // A generous bound: the machine is shared, and speed is not what this test is about.
+  const code = await runCtl(['--command-timeout', '30s', ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: Readable.from([]), env: {} });
   return { code, stdout, stderr };
 }
 
