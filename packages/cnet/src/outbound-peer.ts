@@ -20,7 +20,7 @@ export interface OutboundConfig {
   logger: Logger;
 }
 
-type State = 'backoff' | 'connecting' | 'connected' | 'closed';
+type State = 'idle' | 'backoff' | 'connecting' | 'connected' | 'closed';
 
 /**
  * The one long-lived outbound connection to a peer, with its bounded send queue.
@@ -28,7 +28,7 @@ type State = 'backoff' | 'connecting' | 'connected' | 'closed';
  * link is down and are dropped (and counted) once the queue is full.
  */
 export class OutboundPeer {
-  private state: State = 'backoff';
+  private state: State = 'idle';
   private socket: net.Socket | null = null;
   private readonly queue: SendQueue;
   private attempt = 0;
@@ -74,7 +74,7 @@ export class OutboundPeer {
   setAddress(address: string): void {
     if (address === this.address) return;
     this.address = address;
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.state === 'idle') return; // start() dials the new address
     this.disconnect('peer address changed');
     this.clearRetry();
     this.dial();
