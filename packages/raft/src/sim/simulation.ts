@@ -30,7 +30,8 @@ type SimEvent =
   | { kind: 'fault' }
   | { kind: 'client' }
   | { kind: 'heal' }
-  | { kind: 'restart'; node: number; incarnation: number };
+  | { kind: 'restart'; node: number; incarnation: number }
+  | { kind: 'crash'; node: number; incarnation: number };
 
 interface SimNode {
   id: NodeId;
@@ -78,6 +79,8 @@ export class Simulation {
   /** Small Appends (down to one entry each) open the windows that Figure 8 needs. */
   private readonly maxMessageBytes: number;
   private readonly maxInflight: number;
+  /** Chance that a new leader crashes within a few ticks of winning. */
+  private readonly leaderCrash: number;
   private commandSeq = 0;
   private readonly pendingReads = new Map<string, number>();
   private livenessCommand: string | null = null;
@@ -95,6 +98,7 @@ export class Simulation {
     this.faultEvery = this.rng.pick([4, 10, 30]);
     this.maxMessageBytes = this.rng.pick([1, 64, 1024]);
     this.maxInflight = this.rng.pick([1, 4, 16]);
+    this.leaderCrash = this.rng.pick([0, 0.3, 0.6]);
     this.chaosEnd = (options.chaosTicks ?? 400) * TICK;
     this.end = this.chaosEnd + (options.livenessTicks ?? 200) * TICK;
     this.checker = new InvariantChecker(() => this.now);
@@ -201,6 +205,11 @@ export class Simulation {
       case 'heal':
         this.heal();
         return;
+      case 'crash': {
+        const node = this.nodes[ev.node]!;
+        if (this.chaos && node.up && node.incarnation === ev.incarnation) this.crashFor(node, this.rng.int(1, 20));
+        return;
+      }
       case 'restart': {
         const node = this.nodes[ev.node]!;
         if (!node.up && node.incarnation === ev.incarnation) this.restart(node);
@@ -227,9 +236,7 @@ export class Simulation {
     node.storage.save(rd);
     if (this.chaos && this.rng.chance(this.net.crashAfterPersist)) {
       // Crash after the write but before any message of this Ready leaves; back a little later.
-      this.crash(node);
-      const nodeIndex = this.nodes.indexOf(node);
-      this.queue.push(this.now + this.rng.int(1, 30) * TICK, { kind: 'restart', node: nodeIndex, incarnation: node.incarnation });
+      this.crashFor(node, this.rng.int(1, 30));
       return;
     }
     for (const m of rd.messages) this.send(m);
@@ -276,6 +283,12 @@ export class Simulation {
     this.stats.crashes++;
     // Losing what was not persisted must never lose a committed entry.
     this.checker.checkDurable(this.nodes.map((n) => n.storage));
+  }
+
+  /** Crashes a node and brings it back after `ticks`. */
+  private crashFor(node: SimNode, ticks: number): void {
+    this.crash(node);
+    this.queue.push(this.now + ticks * TICK, { kind: 'restart', node: this.nodes.indexOf(node), incarnation: node.incarnation });
   }
 
   private restart(node: SimNode): void {
@@ -346,6 +359,11 @@ export class Simulation {
         node.wasLeaderInTerm = core.term;
         this.stats.leaders++;
         this.checker.checkLeader(core);
+        // New leaders that die young leave entries of many terms half-replicated (Figure 8).
+        if (this.chaos && this.rng.chance(this.leaderCrash)) {
+          const at = this.now + this.rng.int(1, 3 * TICK);
+          this.queue.push(at, { kind: 'crash', node: this.nodes.indexOf(node), incarnation: node.incarnation });
+        }
       }
       if (core.log.committed > node.seenCommit) {
         this.checker.checkCommitted(core, node.seenCommit, core.log.committed);
