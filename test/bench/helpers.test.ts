@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { benchModule, type KvBodiesModule, type ReportModule, type RssModule } from './bench-modules.js';
+
+describe('bench helpers', () => {
+  let bodies: KvBodiesModule;
+  let rss: RssModule;
+  let report: ReportModule;
+  before(async () => {
+    bodies = await benchModule<KvBodiesModule>('kv-bodies.js');
+    rss = await benchModule<RssModule>('rss-sampler.js');
+    report = await benchModule<ReportModule>('report.js');
+  });
+
+  it('makes 8-byte keys and 256-byte values, base64 in valid JSON bodies', () => {
+    expect(bodies.keyName('k', 42)).to.equal('k0000042');
+    expect(Buffer.from(bodies.dataKey(99_999), 'base64').toString()).to.equal('k0099999');
+    expect(Buffer.from(bodies.VALUE_B64, 'base64')).to.have.length(bodies.VALUE_BYTES);
+    expect(() => bodies.keyName('k', 10_000_000)).to.throw(RangeError);
+    const put = JSON.parse(bodies.putBody(bodies.dataKey(1))) as { key: string; value: string };
+    expect(Buffer.from(put.key, 'base64')).to.have.length(bodies.KEY_BYTES);
+    const cas = JSON.parse(bodies.casTxnBody(bodies.casKey(3), 17)) as { compare: Array<{ mod_revision: string }> };
+    expect(cas.compare[0]!.mod_revision).to.equal('17');
+    const fill = JSON.parse(bodies.fillTxnBody([bodies.dataKey(0), bodies.dataKey(1)])) as { success: unknown[] };
+    expect(fill.success).to.have.length(2);
+  });
+
+  it('reads VmHWM from /proc/<pid>/status text', () => {
+    expect(rss.parseVmHwmKb('Name:\tnode\nVmPeak:\t  900 kB\nVmHWM:\t   123456 kB\nVmRSS:\t 1000 kB\n')).to.equal(123456);
+    expect(rss.parseVmHwmKb('Name:\tnode\n')).to.equal(undefined);
+  });
+
+  it('formats ratios and milliseconds, with "-" for what is missing', () => {
+    expect(report.formatRatio(1, 4)).to.equal('0.25x');
+    expect(report.formatRatio(1, 0)).to.equal('-');
+    expect(report.formatRatio(null, 2)).to.equal('-');
+    expect(report.formatMs(1.234)).to.equal('1.23');
+    expect(report.formatMs(12.34)).to.equal('12.3');
+    expect(report.formatMs(1234.5)).to.equal('1235');
+    expect(report.formatMs(Number.NaN)).to.equal('-');
+  });
+
+  it('takes field-by-field medians over runs and renders the ratio columns', () => {
+    const run = (ops: number, p99: number, failover: number | null) => ({
+      systems: ['raftkv' as const, 'etcd' as const],
+      loads: [{ name: 'put-1-leader', by: { raftkv: { throughput: ops, p50: 1, p99, max: 9, errors: 0 }, etcd: { throughput: 2 * ops, p50: 1, p99: 2, max: 3, errors: 0 } } }],
+      others: [{ name: 'failover', by: { raftkv: failover, etcd: 1000 } }],
+    });
+    const m = report.medianModel([run(100, 4, 2000), run(300, 8, null), run(200, 6, 3000)]);
+    expect(m.loads[0]!.by.raftkv!.throughput).to.equal(200);
+    expect(m.loads[0]!.by.raftkv!.p99).to.equal(6);
+    expect(m.others[0]!.by.raftkv).to.equal(2500);
+    const table = report.renderModel(m, 'markdown');
+    expect(table).to.contain('| put-1-leader | 200 |');
+    expect(table).to.contain('| 0.50x | 3.00x |');
+    expect(table).to.contain('| failover | 2500 | 1000 | 2.50x |');
+  });
+});
