@@ -57,8 +57,11 @@ export interface RaftCore {
   campaign(): void;
   /** The application took a snapshot at `index` (≤ applied): drop the log before it. */
   compact(snapshot: Snapshot): void;
+  /** Whether ready() has work; false while a Ready is handed out and not yet advanced. */
   hasReady(): boolean;
+  /** Hands out the next batch (see Ready for the order the driver must follow); throws if one is outstanding. */
   ready(): Ready;
+  /** The driver finished the Ready (persisted, sent, applied): pass the very object ready() returned. */
   advance(ready: Ready): void;
   status(): CoreStatus;
 }

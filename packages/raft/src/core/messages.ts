@@ -109,7 +109,7 @@ export interface SoftState {
 
 /**
  * A batch of work handed out by the core. The driver must, in order:
- * 1. persist `snapshot` (if any), then `entries` (replacing any stored suffix from entries[0].index),
+ * 1. persist `snapshot` (if any: it replaces the whole stored log), then `entries` (replacing any stored suffix from entries[0].index),
  *    then `hardState` (if any), in one synced write;
  * 2. send `messages` (they may depend on 1);
  * 3. apply `committedEntries` and serve `readStates` once applied ≥ their index;
