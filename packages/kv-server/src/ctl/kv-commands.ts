@@ -55,6 +55,7 @@ export function addKvCommands(program: Command, ctx: ContextFactory): void {
     .option('--keys-only', 'get only the keys')
     .option('--count-only', 'get only the count')
     .option('--print-value-only', 'only write values when using the "simple" output format')
+    .option('--consistency <l|s>', 'linearizable (l) or serializable (s)', 'l')
     .option('--sort-by <target>', 'sort target: CREATE, KEY, MODIFY, VALUE or VERSION')
     .option('--order <order>', 'order of results: ASCEND or DESCEND')
     .action(async (key: string, rangeEnd: string | undefined, opts: Record<string, string | boolean | undefined>) => {
@@ -69,6 +70,8 @@ export function addKvCommands(program: Command, ctx: ContextFactory): void {
         ...(typeof opts.sortBy === 'string' ? { sortBy: opts.sortBy } : {}),
         ...(typeof opts.order === 'string' ? { order: opts.order } : {}),
       });
+      if (opts.consistency === 's') req.serializable = true;
+      else if (opts.consistency !== 'l') throw new UsageError(`unknown consistency "${String(opts.consistency)}": use l (linearizable) or s (serializable)`);
       const raw = await c.client().call('/v3/kv/range', encodeRange(req));
       if (c.format === 'json') return c.json(raw);
       const resp = decodeRange(raw);

@@ -58,6 +58,8 @@ describe('raftkv-ctl', () => {
     expect(run.code).to.equal(0);
     expect(JSON.parse(run.stdout)).to.deep.equal(answer);
     expect(node.requests[0]!.body).to.deep.equal({ key: b64('a'), range_end: b64('b'), limit: '5' });
+    await ctl(['--endpoints', node.url, 'get', 'a', '--consistency', 's']);
+    expect(node.requests[1]!.body).to.deep.equal({ key: b64('a'), serializable: true });
   });
 
   it('prints the deleted count and the deleted pairs for del --prev-kv', async () => {
@@ -93,7 +95,8 @@ describe('raftkv-ctl', () => {
 
   it('exits 2 on usage errors without contacting any endpoint', async () => {
     const node = await serve(() => [200, { header: HEADER }]);
-    for (const argv of [['bogus'], ['get'], ['get', 'a', '--rev', 'x'], ['get', 'a', '-w', 'yaml'], ['put', 'a', 'b', '--no-such-flag']]) {
+    const usageErrors = [['bogus'], ['get'], ['get', 'a', '--rev', 'x'], ['get', 'a', '-w', 'yaml'], ['get', 'a', '--consistency', 'x'], ['put', 'a', 'b', '--no-such-flag']];
+    for (const argv of usageErrors) {
       const run = await ctl(['--endpoints', node.url, ...argv]);
       expect(run.code, argv.join(' ')).to.equal(2);
       expect(run.stderr, argv.join(' ')).to.not.equal('');
