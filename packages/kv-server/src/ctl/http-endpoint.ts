@@ -83,6 +83,10 @@ function attempt(spec: HttpRequestSpec): Promise<HttpAnswer & { reusedSocket: bo
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), reusedSocket: req.reusedSocket });
       });
+      // A body cut off (node died or timed out mid-answer) may end in 'close' alone; settling twice is harmless.
+      res.on('close', () => {
+        if (!res.complete) fail(new Error('connection closed before the answer was complete'));
+      });
     });
     req.end(spec.body);
   });

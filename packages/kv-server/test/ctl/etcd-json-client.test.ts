@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { EtcdJsonClient, EtcdRequestError, NoEndpointReachableError } from '../../src/ctl/etcd-json-client.js';
 import { HEADER, b64, refusedUrl, startFakeEtcd, type FakeEtcd } from './fake-etcd.js';
@@ -39,6 +41,24 @@ describe('EtcdJsonClient endpoint failover', () => {
     expect(resp.count).to.equal(1);
     expect(silent.requests).to.have.length(1);
     expect(live.requests).to.have.length(1);
+  });
+
+  it('treats an answer cut off mid-body as a down endpoint and uses the next one', async () => {
+    const cutting = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"header":');
+      setImmediate(() => res.socket?.destroy());
+    });
+    await new Promise<void>((resolve) => cutting.listen(0, '127.0.0.1', resolve));
+    try {
+      const live = await serve(ok);
+      const c = client([`http://127.0.0.1:${(cutting.address() as AddressInfo).port}`, live.url]);
+      expect((await c.range({ key: Buffer.from('a') })).count).to.equal(1);
+      expect(live.requests).to.have.length(1);
+    } finally {
+      cutting.closeAllConnections();
+      await new Promise<void>((resolve) => cutting.close(() => resolve()));
+    }
   });
 
   it('keeps using the endpoint that answered last', async () => {
