@@ -1,6 +1,6 @@
 /** Subcommands acting on a running cluster through its state file: status, stop, kill, restart, pause, resume. */
 import { processStates, queryStatuses, statusTable } from './cluster-status.js';
-import { isNodeProcess, signal, spawnNode, spawned, stopProcess } from './processes.js';
+import { isLauncherProcess, isNodeProcess, signal, spawnNode, spawned, stopProcess } from './processes.js';
 import { findNode, readState, removeState, writeState, type ClusterState } from './state.js';
 import { stopAll, waitForExit } from './start.js';
 
@@ -20,7 +20,7 @@ export async function showStatus(dir: string): Promise<number> {
 export async function stopCluster(dir: string, graceMs: number): Promise<number> {
   const state = requireState(dir);
   // The foreground launcher stops its nodes itself when told to; whatever is left is stopped here.
-  if (state.launcherPid !== process.pid) {
+  if (state.launcherPid !== process.pid && isLauncherProcess(state.launcherPid)) {
     signal(state.launcherPid, 'SIGTERM');
     await waitForExit(state.launcherPid, graceMs + 5000);
   }

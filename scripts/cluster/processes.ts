@@ -62,6 +62,17 @@ export function isNodeProcess(pid: number, node: NodeLayout): boolean {
   }
 }
 
+/** True when pid is alive and (where /proc exists) runs the launcher's `start`: never signal a reused pid. */
+export function isLauncherProcess(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || processState(pid) === 'gone') return false;
+  try {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.some((a) => a.endsWith('cluster.js')) && argv.includes('start');
+  } catch {
+    return true;
+  }
+}
+
 export function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);
