@@ -4,7 +4,7 @@ import path from 'node:path';
 import { agreedLeader, queryStatuses, statusTable, type NodeStatus } from './cluster-status.js';
 import { clusterLayout, type LayoutOptions, type NodeLayout } from './layout.js';
 import { busyPorts, portOf } from './ports.js';
-import { commandFor, isNodeProcess, spawnNode, spawned, stopProcess, waitUntil } from './processes.js';
+import { commandFor, isNodeProcess, signal, spawnNode, spawned, stopProcess, waitUntil } from './processes.js';
 import { readState, removeState, writeState, type ClusterState, type NodeState } from './state.js';
 
 export interface StartOptions extends LayoutOptions {
@@ -28,10 +28,10 @@ function tail(file: string, lines: number): string {
   }
 }
 
-/** Stops every node the state file lists (pids may have changed through `restart`), then forgets the state. */
+/** Stops the given nodes and every node the state file lists (pids change through `restart`), then forgets the state. */
 export async function stopAll(dir: string, nodes: NodeState[], graceMs: number): Promise<void> {
-  const current = readState(dir)?.nodes ?? nodes;
-  await Promise.all(current.filter((n) => isNodeProcess(n.pid, n)).map((n) => stopProcess(n.pid, graceMs)));
+  const byPid = new Map([...nodes, ...(readState(dir)?.nodes ?? [])].map((n) => [n.pid, n]));
+  await Promise.all([...byPid.values()].filter((n) => isNodeProcess(n.pid, n)).map((n) => stopProcess(n.pid, graceMs)));
   removeState(dir);
 }
 
@@ -97,7 +97,7 @@ export async function startCluster(o: StartOptions, locateFlags: string): Promis
   const onSignal = (): void => {
     if (stopping) {
       // A second Ctrl-C: no more patience.
-      for (const n of readState(o.dir)?.nodes ?? state.nodes) if (isNodeProcess(n.pid, n)) process.kill(n.pid, 'SIGKILL');
+      for (const n of [...state.nodes, ...(readState(o.dir)?.nodes ?? [])]) if (isNodeProcess(n.pid, n)) signal(n.pid, 'SIGKILL');
       return;
     }
     void shutdown(0);
