@@ -76,8 +76,12 @@ export interface HealthResult {
   error?: string;
 }
 
-/** gRPC Unavailable: the node could not take the request (no leader, stopping); another node may. */
+/** gRPC Unavailable: the node could not take the request (no leader, leader changed, stopping); another node may. */
 const UNAVAILABLE = 14;
+/** Requests that change nothing: safe to resend after any Unavailable answer. */
+const READ_ONLY_PATHS = new Set(['/v3/kv/range', '/v3/maintenance/status', '/v3/cluster/member/list']);
+/** Unavailable answers given before anything was proposed: safe to resend even for writes (as clientv3 does). */
+const NOT_PROPOSED = new Set(['etcdserver: no leader']);
 
 export class EtcdJsonClient {
   readonly endpoints: readonly string[];
@@ -161,7 +165,7 @@ export class EtcdJsonClient {
         return answer;
       } catch (err) {
         if (err instanceof EndpointUnreachableError) failures.push(err.message);
-        else if (err instanceof EtcdRequestError && err.code === UNAVAILABLE) {
+        else if (err instanceof EtcdRequestError && err.code === UNAVAILABLE && (READ_ONLY_PATHS.has(path) || NOT_PROPOSED.has(err.message))) {
           failures.push(`${endpoint}: ${err.message}`);
           lastAnswer = err;
         } else throw err;

@@ -102,6 +102,22 @@ describe('EtcdJsonClient endpoint failover', () => {
     expect(live.requests[0]!.body).to.deep.equal({ key: b64('k'), value: b64('v') });
   });
 
+  it('does not resend a write after "leader changed": it may have been applied', async () => {
+    const changed = await serve(() => [503, { error: 'etcdserver: leader changed', code: 14 }]);
+    const other = await serve(() => [200, { header: HEADER }]);
+    const c = client([changed.url, other.url]);
+    const err = await c.put({ key: Buffer.from('k'), value: Buffer.from('v') }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(EtcdRequestError);
+    expect((err as Error).message).to.equal('etcdserver: leader changed');
+    expect(other.requests).to.have.length(0);
+    // A read changes nothing, so it moves on.
+    await c.range({ key: Buffer.from('k') });
+    expect(other.requests).to.have.length(1);
+  });
+
   it('reports health per endpoint without throwing', async () => {
     const healthy = await serve(() => [200, { health: 'true' }]);
     const c = client([healthy.url]);
