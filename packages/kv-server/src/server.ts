@@ -12,6 +12,9 @@ import { createApp } from './http/app.js';
 import { ServerMetrics } from './http/metrics.js';
 import { isTxnReadOnly } from './mvcc/validate.js';
 import { Proposer } from './proposals.js';
+import { WatchHub } from './watch/watch-hub.js';
+import { Lessor } from './lease/lessor.js';
+import { LeaseService, minLeaseTtlSeconds } from './lease/lease-service.js';
 
 export interface ServerHandle {
   readonly config: ServerConfig;
@@ -33,7 +36,13 @@ function hostPort(url: string): string {
 }
 
 /** Opens the KV state machine and the Raft node from `config`, then serves the client API. */
-export async function startServer(config: ServerConfig, options: { logger?: Logger } = {}): Promise<ServerHandle> {
+export interface StartServerOptions {
+  logger?: Logger;
+  /** How often progress_notify watchers hear the revision (etcd: 10 minutes). */
+  watchProgressIntervalMs?: number;
+}
+
+export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<ServerHandle> {
   const logger = options.logger ?? silentLogger;
   const identity = new ClusterIdentity(
     config.name,
@@ -93,7 +102,28 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
   };
   if (config.enableFaultInjection) api.setFaultPlan = (plan) => raft.setFaultPlan(plan);
 
-  const app = createApp(api);
+  // Watchers hear each applied transaction from this node's own apply loop; the lessor's revokes go through raft.
+  const store = stateMachine.mvcc.bind(stateMachine);
+  const watchHub = new WatchHub(
+    {
+      currentRevision: () => store().currentRevision(),
+      compactedRevision: () => store().compactedRevision(),
+      changesIn: (span, from, to) => store().changesIn(span, from, to),
+    },
+    { progressIntervalMs: options.watchProgressIntervalMs },
+  );
+  stateMachine.on('changes', (changes) => watchHub.publish(changes));
+  stateMachine.on('restored', () => watchHub.restored());
+  const lessor = new Lessor(stateMachine, raft, { revoke: (id) => proposer.write({ leaseRevoke: { id } }), logger });
+  const leases = new LeaseService(
+    proposer,
+    () => stateMachine.leases(),
+    () => stateMachine.revision(),
+    lessor,
+    minLeaseTtlSeconds(config.electionTimeoutMs),
+  );
+
+  const app = createApp(api, { watchHub, leases });
   const servers: Server[] = [];
   const clientUrls: string[] = [];
   try {
@@ -108,6 +138,8 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
     }
   } catch (err) {
     for (const s of servers) s.close();
+    lessor.stop();
+    watchHub.close();
     await raft.stop();
     await stateMachine.close();
     throw err;
@@ -118,6 +150,8 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
   const close = async () => {
     const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     proposer.stop();
+    lessor.stop();
+    watchHub.close();
     for (const s of servers) s.closeAllConnections();
     await closed;
     await raft.stop();

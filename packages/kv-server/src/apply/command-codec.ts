@@ -5,7 +5,7 @@ import { decodeValue, encodeValue, type Value } from './value-codec.js';
 /** First byte of every encoded command, so a future format can be told apart. */
 const COMMAND_FORMAT = 1;
 const RESULT_FORMAT = 1;
-const OP_KINDS = ['put', 'deleteRange', 'txn', 'compaction'] as const;
+const OP_KINDS = ['put', 'deleteRange', 'txn', 'compaction', 'leaseGrant', 'leaseRevoke', 'leaseKeepAlive'] as const;
 
 export function encodeCommand(cmd: Command): Uint8Array {
   const w = new ByteWriter(64);
@@ -28,7 +28,7 @@ export function decodeCommand(data: Uint8Array): Command {
   if (!isRecord(op)) throw new DecodeError('command without an op');
   const kinds = Object.keys(op);
   if (kinds.length !== 1 || !(OP_KINDS as readonly string[]).includes(kinds[0]!) || !isRecord(op[kinds[0]!]))
-    throw new DecodeError('command op must be one of put, deleteRange, txn, compaction');
+    throw new DecodeError(`command op must be one of ${OP_KINDS.join(', ')}`);
   const cmd: Command = { id: v.id, op: op as unknown as CommandOp };
   if (v.idempotencyKey !== undefined) cmd.idempotencyKey = v.idempotencyKey;
   return cmd;

@@ -10,10 +10,13 @@ export interface KvSnapshotState {
   compactMainRevision: number;
   records: Iterable<RevisionRecord>;
   dedup: Iterable<DedupEntry>;
+  /** Leases by id with their granted TTL (their keys follow from the records). */
+  leases: Iterable<{ id: number; ttl: number }>;
 }
 
 const MAGIC = Buffer.from('RKVS', 'latin1');
-const SNAPSHOT_FORMAT = 1;
+/** Format 2 adds the lease list; format 1 (no leases) still decodes. */
+const SNAPSHOT_FORMAT = 2;
 
 /** Records encoded between two yields to the event loop, so a large snapshot does not stall heartbeats. */
 const RECORDS_PER_SLICE = 5000;
@@ -33,6 +36,8 @@ export async function encodeSnapshot(s: KvSnapshotState): Promise<Buffer> {
   w.u8(0);
   for (const e of s.dedup) w.u8(1).string(e.id).bytes(encodeEntry(e));
   w.u8(0);
+  for (const l of s.leases) w.u8(1).varint(l.id).varint(l.ttl);
+  w.u8(0);
   return w.finish();
 }
 
@@ -43,13 +48,14 @@ export interface DecodedSnapshot {
   compactMainRevision: number;
   records: RevisionRecord[];
   dedup: DedupEntry[];
+  leases: Array<{ id: number; ttl: number }>;
 }
 
 export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
   const r = new ByteReader(data);
   if (!r.raw(MAGIC.length).equals(MAGIC)) throw new DecodeError('not a raftkv snapshot');
   const format = r.u8();
-  if (format !== SNAPSHOT_FORMAT) throw new DecodeError(`unknown snapshot format ${format}`);
+  if (format !== 1 && format !== SNAPSHOT_FORMAT) throw new DecodeError(`unknown snapshot format ${format}`);
   const appliedIndex = r.varint();
   const currentRevision = r.varint();
   const compactMainRevision = r.varint() - 1;
@@ -63,6 +69,8 @@ export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
     const id = r.string();
     dedup.push(decodeEntry(id, r.bytes()));
   }
+  const leases: Array<{ id: number; ttl: number }> = [];
+  if (format >= 2) while (r.u8() === 1) leases.push({ id: r.varint(), ttl: r.varint() });
   if (!r.done) throw new DecodeError('trailing bytes after snapshot');
-  return { appliedIndex, currentRevision, compactMainRevision, records, dedup };
+  return { appliedIndex, currentRevision, compactMainRevision, records, dedup, leases };
 }

@@ -5,7 +5,8 @@ import { openKvDb, readUint, scan, writeBatch, type KvDb } from '../mvcc/db.js';
 import { errStopped, errTimeout } from '../mvcc/errors.js';
 import { META_APPLIED_INDEX, encodeUint, recordKey, dedupKey, type DbOp } from '../mvcc/layout.js';
 import { encodeRecordBody } from '../mvcc/record.js';
-import { MvccStore, type WriteOutcome } from '../mvcc/store.js';
+import { MvccStore, type ChangeEvent, type WriteOutcome } from '../mvcc/store.js';
+import { LeaseTable, type LeaseChange } from '../lease/lease-table.js';
 import {
   KvError,
   type Command,
@@ -31,6 +32,12 @@ export interface KvStateMachineOptions {
 export interface KvStateMachineEvents {
   /** After an apply() batch is durable: the new applied index and store revision. */
   applied: [index: number, revision: number];
+  /** After an apply() batch is durable, before `applied`: each write transaction's changes, in revision order. */
+  changes: [changes: Array<{ revision: number; events: ChangeEvent[] }>];
+  /** After an apply() batch is durable: leases granted, renewed by a keepalive, or revoked. */
+  leases: [changes: LeaseChange[]];
+  /** A snapshot replaced the whole state: watchers and the lessor start over from it. */
+  restored: [revision: number];
 }
 
 /**
@@ -51,6 +58,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     private readonly db: KvDb,
     private readonly ownsDb: boolean,
     private store: MvccStore,
+    private leaseTable: LeaseTable,
     private dedup: DedupTable,
     appliedIndex: number,
     private readonly limits: DedupLimits,
@@ -58,6 +66,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
   ) {
     super();
     this.applied = appliedIndex;
+    this.store.leaseExists = (id) => this.leaseTable.has(id);
   }
 
   /**
@@ -69,9 +78,10 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     const db = typeof location === 'string' ? await openKvDb(location) : location;
     const limits = { ...DEFAULT_DEDUP_LIMITS, ...options.dedupLimits };
     const store = await MvccStore.load(db);
+    const leases = await LeaseTable.load(db, store);
     const dedup = await DedupTable.load(db, limits);
     const applied = (await readUint(db, META_APPLIED_INDEX)) ?? 0;
-    return new KvStateMachine(db, ownsDb, store, dedup, applied, limits, options.logger ?? silentLogger);
+    return new KvStateMachine(db, ownsDb, store, leases, dedup, applied, limits, options.logger ?? silentLogger);
   }
 
   // ---- StateMachine (called by the Raft driver) ----
@@ -92,6 +102,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
         compactMainRevision: this.store.compactMainRevision(),
         records: this.store.records(),
         dedup: this.dedup.entries(),
+        leases: this.leaseTable.list().map((l) => ({ id: l.id, ttl: l.ttl })),
       }),
     );
   }
@@ -170,6 +181,16 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     return this.store.compactedRevision();
   }
 
+  /** The store, for reading history (watch catch-up); writes go through apply() only. */
+  mvcc(): MvccStore {
+    return this.store;
+  }
+
+  /** The replicated lease state (read-only use: timetolive, leases). */
+  leases(): LeaseTable {
+    return this.leaseTable;
+  }
+
   dedupSize(): number {
     return this.dedup.size;
   }
@@ -206,18 +227,27 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
 
     const ops: DbOp[] = [];
     const answered: Array<[string, CommandResult]> = [];
+    const leaseChanges: LeaseChange[] = [];
+    const changes: Array<{ revision: number; events: ChangeEvent[] }> = [];
     for (const e of fresh) {
-      if (e.type === EntryType.Normal && e.data.length > 0) this.applyEntry(e, ops, answered);
+      if (e.type === EntryType.Normal && e.data.length > 0) this.applyEntry(e, ops, answered, leaseChanges);
+      // Keys join and leave leases as each command writes, so the next command sees the attachments.
+      for (const c of this.store.takeChanges()) {
+        this.leaseTable.track(c.events);
+        changes.push(c);
+      }
     }
     const last = fresh[fresh.length - 1]!.index;
     ops.push(...this.store.takeDbOps(), { type: 'put', key: META_APPLIED_INDEX, value: encodeUint(last) });
     await this.commit(ops);
     this.applied = last;
     for (const [id, result] of answered) this.waiters.resolve(id, result);
+    if (changes.length > 0) this.emit('changes', changes);
+    if (leaseChanges.length > 0) this.emit('leases', leaseChanges);
     this.emit('applied', last, this.store.currentRevision());
   }
 
-  private applyEntry(e: Entry, ops: DbOp[], answered: Array<[string, CommandResult]>): void {
+  private applyEntry(e: Entry, ops: DbOp[], answered: Array<[string, CommandResult]>, leaseChanges: LeaseChange[]): void {
     let cmd: Command;
     try {
       cmd = decodeCommand(e.data);
@@ -237,7 +267,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
         return;
       }
     } else {
-      result = this.execute(cmd.op, e);
+      result = this.execute(cmd.op, e, ops, leaseChanges);
       encoded = encodeResult(result);
     }
     const entry = { id: cmd.id, index: e.index, result: encoded };
@@ -246,9 +276,9 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     answered.push([cmd.id, result]);
   }
 
-  private execute(op: CommandOp, e: Entry): CommandResult {
+  private execute(op: CommandOp, e: Entry, ops: DbOp[], leaseChanges: LeaseChange[]): CommandResult {
     try {
-      const out = this.executeOp(op);
+      const out = this.executeOp(op, ops, leaseChanges);
       return { ok: { revision: out.revision, raftTerm: e.term, response: out.response } };
     } catch (err) {
       if (err instanceof KvError) return { error: err };
@@ -257,11 +287,15 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     }
   }
 
-  private executeOp(op: CommandOp): WriteOutcome<CommandResponse> {
+  private executeOp(op: CommandOp, ops: DbOp[], leaseChanges: LeaseChange[]): WriteOutcome<CommandResponse> {
+    if ('leaseGrant' in op) return this.leaseTable.grant(op.leaseGrant.id, op.leaseGrant.ttl, this.store, ops, leaseChanges);
+    if ('leaseRevoke' in op) return this.leaseTable.revoke(op.leaseRevoke.id, this.store, ops, leaseChanges);
+    if ('leaseKeepAlive' in op) return this.leaseTable.keepAlive(op.leaseKeepAlive.id, this.store, leaseChanges);
     if ('put' in op) return this.store.put(op.put);
     if ('deleteRange' in op) return this.store.deleteRange(op.deleteRange);
     if ('txn' in op) return this.store.txn(op.txn);
-    return this.store.compact(op.compaction.revision);
+    if ('compaction' in op) return this.store.compact(op.compaction.revision);
+    throw new KvError(3, 'etcdserver: unknown command op');
   }
 
   private async commit(ops: DbOp[]): Promise<void> {
@@ -286,9 +320,13 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     const dedup = DedupTable.fromEntries(s.dedup, this.limits);
     for (const e of s.dedup) ops.push({ type: 'put', key: dedupKey(e.id), value: encodeEntry(e) });
     const store = MvccStore.fromRecords(s.records, s.currentRevision, s.compactMainRevision);
+    const leaseTable = LeaseTable.fromLeases(s.leases, store);
+    ops.push(...leaseTable.dbOps());
     ops.push(...store.takeDbOps(), { type: 'put', key: META_APPLIED_INDEX, value: encodeUint(s.appliedIndex) });
     await this.commit(ops);
     this.store = store;
+    this.leaseTable = leaseTable;
+    this.store.leaseExists = (id) => this.leaseTable.has(id);
     this.dedup = dedup;
     this.applied = s.appliedIndex;
     // Requests waiting here whose commands the snapshot already covers get their results.
@@ -296,6 +334,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
       const known = this.dedup.get(id);
       if (known !== undefined) this.waiters.resolve(id, decodeResult(known.result));
     }
+    this.emit('restored', this.store.currentRevision());
     this.emit('applied', this.applied, this.store.currentRevision());
   }
 }

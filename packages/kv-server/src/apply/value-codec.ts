@@ -13,6 +13,7 @@ const FIELD_NAMES = [
   'responseRange', 'responsePut', 'responseDeleteRange', 'responseTxn', 'kvs', 'more', 'count', 'deleted',
   'prevKvs', 'succeeded', 'responses', 'physical', 'put', 'deleteRange', 'txn', 'compaction', 'id',
   'idempotencyKey', 'op', 'ok', 'error', 'code', 'message', 'raftTerm', 'response',
+  'leaseGrant', 'leaseRevoke', 'leaseKeepAlive', 'ttl',
 ] as const;
 const FIELD_INDEX = new Map<string, number>(FIELD_NAMES.map((n, i) => [n, i]));
 

@@ -8,9 +8,19 @@ import { addClusterRoutes } from './cluster-routes.js';
 import { addHealthRoutes } from './health-routes.js';
 import { addPlainKvRoutes } from './plain-kv-routes.js';
 import { addFaultRoutes } from './fault-routes.js';
+import { addWatchRoutes } from './watch-routes.js';
+import { addLeaseRoutes } from './lease-routes.js';
+import type { WatchHub } from '../watch/watch-hub.js';
+import type { LeaseService } from '../lease/lease-service.js';
+
+/** Watch and lease services, when the node runs them (the HTTP tests over a stub store do not). */
+export interface AppServices {
+  watchHub?: WatchHub;
+  leases?: LeaseService;
+}
 
 /** The client-facing koa app: etcd's v3 JSON API plus health, version, metrics and the curl-friendly /kv routes. */
-export function createApp(api: ApiContext): Koa {
+export function createApp(api: ApiContext, services: AppServices = {}): Koa {
   const app = new Koa();
   const router = new Router();
   addKvRoutes(router, api);
@@ -19,6 +29,8 @@ export function createApp(api: ApiContext): Koa {
   addHealthRoutes(router, api);
   addPlainKvRoutes(router, api);
   addFaultRoutes(router, api);
+  if (services.watchHub) addWatchRoutes(router, api, services.watchHub);
+  if (services.leases) addLeaseRoutes(router, api, services.leases);
 
   app.use(async (ctx, next) => {
     const stopTimer = Date.now(); // wall clock is enough at HTTP granularity

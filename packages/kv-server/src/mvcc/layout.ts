@@ -3,10 +3,12 @@
  *   'r' + main(8, BE) + sub(4, BE) → one revision record (ordered by revision)
  *   'm' + name                     → meta: applied index, current revision, compacted revision
  *   'd' + request id               → an entry of the apply loop's dedup table
+ *   'l' + lease id(8, BE)          → a lease's granted TTL (its keys are found from the records' lease field)
  */
 export const RECORD_PREFIX = 0x72; // 'r'
 export const META_PREFIX = 0x6d; // 'm'
 export const DEDUP_PREFIX = 0x64; // 'd'
+export const LEASE_PREFIX = 0x6c; // 'l'
 
 export const META_APPLIED_INDEX = metaKey('appliedIndex');
 export const META_CURRENT_REVISION = metaKey('currentRevision');
@@ -37,6 +39,10 @@ export function metaKey(name: string): Buffer {
 
 export function dedupKey(id: string): Buffer {
   return Buffer.concat([Buffer.of(DEDUP_PREFIX), Buffer.from(id, 'utf8')]);
+}
+
+export function leaseKey(id: number): Buffer {
+  return Buffer.concat([Buffer.of(LEASE_PREFIX), encodeUint(id)]);
 }
 
 /** Bounds that select every key of one prefix in an iterator. */

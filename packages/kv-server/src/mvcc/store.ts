@@ -1,6 +1,6 @@
 import { scan, readUint, type KvDb } from './db.js';
 import { errCompacted, errFutureRevision, errKeyNotFound, errLeaseNotFound } from './errors.js';
-import { KeyIndex, keySpan } from './key-index.js';
+import { KeyIndex, keySpan, type KeySpan } from './key-index.js';
 import {
   META_COMPACTED_REVISION,
   META_CURRENT_REVISION,
@@ -38,6 +38,16 @@ import type {
   TxnResponse,
 } from './types.js';
 
+/**
+ * One change a write transaction made, as watchers see it: the new value (PUT) or a tombstone (DELETE, kv holds
+ * the key and the deleting revision only), with the value before it when there was one.
+ */
+export interface ChangeEvent {
+  type: 'PUT' | 'DELETE';
+  kv: KeyValue;
+  prevKv?: KeyValue;
+}
+
 /** A write's outcome: the store revision after it (for the response header) and the response body. */
 export interface WriteOutcome<R> {
   revision: number;
@@ -67,6 +77,10 @@ export class MvccStore {
   /** etcd's compactMainRev: reads below it are refused. */
   private compacted = NEVER_COMPACTED;
   private pending: DbOp[] = [];
+  /** Changes since the last takeChanges(), grouped by revision (one write transaction each). */
+  private changes: Array<{ revision: number; events: ChangeEvent[] }> = [];
+  /** Whether a lease id exists; a put naming another lease fails (set by the apply loop's lease table). */
+  leaseExists: (id: number) => boolean = () => false;
 
   /** Rebuilds the in-memory index from the records and meta in `db`. */
   static async load(db: KvDb): Promise<MvccStore> {
@@ -122,6 +136,44 @@ export class MvccStore {
     return ops;
   }
 
+  /** The changes each write transaction made since the last call, in revision order. */
+  takeChanges(): Array<{ revision: number; events: ChangeEvent[] }> {
+    const out = this.changes;
+    this.changes = [];
+    return out;
+  }
+
+  /** The changes of revisions [fromRev, toRev] to keys in `span`, in revision order (history kept since compaction). */
+  changesIn(span: KeySpan, fromRev: number, toRev: number): Array<{ revision: number; events: ChangeEvent[] }> {
+    const found: Array<{ main: number; sub: number; event: ChangeEvent }> = [];
+    for (const history of this.index.histories(span)) {
+      const recs = history.records;
+      for (let i = recs.length - 1; i >= 0 && recs[i]!.rev.main >= fromRev; i--) {
+        const rec = recs[i]!;
+        if (rec.rev.main > toRev) continue;
+        const prev = i > 0 ? (recs[i - 1]!.kv ?? undefined) : undefined;
+        found.push({ main: rec.rev.main, sub: rec.rev.sub, event: eventOf(rec, prev) });
+      }
+    }
+    found.sort((a, b) => a.main - b.main || a.sub - b.sub);
+    const out: Array<{ revision: number; events: ChangeEvent[] }> = [];
+    for (const f of found) {
+      const last = out[out.length - 1];
+      if (last !== undefined && last.revision === f.main) last.events.push(f.event);
+      else out.push({ revision: f.main, events: [f.event] });
+    }
+    return out;
+  }
+
+  /** Deletes every listed key that exists, all in one revision (a lease revoke). */
+  deleteKeys(keys: Buffer[]): WriteOutcome<DeleteRangeResponse> {
+    return this.write((w) => {
+      let deleted = 0;
+      for (const key of keys) deleted += w.deleteRange({ key }).deleted;
+      return { deleted, prevKvs: [] };
+    });
+  }
+
   range(req: RangeRequest): RangeResponse {
     validateRange(req);
     return rangeKeys(this.index, req, this.current, this.compacted);
@@ -129,7 +181,7 @@ export class MvccStore {
 
   put(req: PutRequest): WriteOutcome<PutResponse> {
     validatePut(req);
-    if ((req.lease ?? 0) !== 0) throw errLeaseNotFound();
+    if ((req.lease ?? 0) !== 0 && !this.leaseExists(req.lease!)) throw errLeaseNotFound();
     if ((req.ignoreValue || req.ignoreLease) && this.index.get(req.key)?.latest() === undefined) throw errKeyNotFound();
     return this.write((w) => w.put(req));
   }
@@ -168,7 +220,10 @@ export class MvccStore {
   private write<R>(fn: (w: WriteTxn) => R): WriteOutcome<R> {
     const w = new WriteTxn(this.index, this.current, this.compacted, this.pending);
     const response = fn(w);
-    if (w.changed) this.current = w.rev;
+    if (w.changed) {
+      this.current = w.rev;
+      this.changes.push({ revision: w.rev, events: w.events });
+    }
     return { revision: this.current, response };
   }
 
@@ -188,7 +243,7 @@ export class MvccStore {
       if (op.kind !== 'put') continue;
       if ((op.req.ignoreValue || op.req.ignoreLease) && this.index.get(op.req.key)?.latest() === undefined)
         throw errKeyNotFound();
-      if ((op.req.lease ?? 0) !== 0) throw errLeaseNotFound();
+      if ((op.req.lease ?? 0) !== 0 && !this.leaseExists(op.req.lease!)) throw errLeaseNotFound();
     }
   }
 
@@ -223,6 +278,7 @@ export class MvccStore {
  */
 class WriteTxn {
   readonly rev: number;
+  readonly events: ChangeEvent[] = [];
   private sub = 0;
 
   constructor(
@@ -259,6 +315,7 @@ class WriteTxn {
       lease: req.ignoreLease ? prev!.lease : (req.lease ?? 0),
     });
     this.record(history.key, kv, (rec) => history.append(rec));
+    this.events.push(prev === undefined ? { type: 'PUT', kv } : { type: 'PUT', kv, prevKv: prev });
     return req.prevKv && prev !== undefined ? { prevKv: prev } : {};
   }
 
@@ -269,6 +326,7 @@ class WriteTxn {
       if (prev === undefined) continue;
       prevKvs.push(prev);
       this.record(history.key, null, (rec) => history.append(rec));
+      this.events.push({ type: 'DELETE', kv: tombstoneKv(history.key, this.rev), prevKv: prev });
     }
     return { deleted: prevKvs.length, prevKvs: req.prevKv ? prevKvs : [] };
   }
@@ -278,4 +336,15 @@ class WriteTxn {
     add(rec);
     this.out.push({ type: 'put', key: recordKey(rec.rev), value: encodeRecordBody(rec) });
   }
+}
+
+/** etcd's DELETE event carries only the key and the deleting revision. */
+function tombstoneKv(key: Buffer, rev: number): KeyValue {
+  return freezeKv({ key, value: Buffer.alloc(0), createRevision: 0, modRevision: rev, version: 0, lease: 0 });
+}
+
+function eventOf(rec: RevisionRecord, prev: KeyValue | undefined): ChangeEvent {
+  const kv = rec.kv ?? tombstoneKv(rec.key, rec.rev.main);
+  const type = rec.kv === null ? 'DELETE' : 'PUT';
+  return prev === undefined ? { type, kv } : { type, kv, prevKv: prev };
 }

@@ -126,7 +126,31 @@ export type CommandOp =
   | { put: PutRequest }
   | { deleteRange: DeleteRangeRequest }
   | { txn: TxnRequest }
-  | { compaction: CompactionRequest };
+  | { compaction: CompactionRequest }
+  | { leaseGrant: LeaseGrantRequest }
+  | { leaseRevoke: LeaseRevokeRequest }
+  | { leaseKeepAlive: LeaseKeepAliveRequest };
+
+/** A lease grant as it goes through the log: the id is chosen before proposing (never 0), the TTL already clamped. */
+export interface LeaseGrantRequest {
+  id: number;
+  ttl: number;
+}
+
+export interface LeaseRevokeRequest {
+  id: number;
+}
+
+/** A keepalive goes through the log so the leader's lessor (whichever node leads) sees every renewal. */
+export interface LeaseKeepAliveRequest {
+  id: number;
+}
+
+/** Grant and keepalive answer the lease's id and granted TTL; a keepalive of an unknown lease answers ttl 0. */
+export interface LeaseResponse {
+  id: number;
+  ttl: number;
+}
 
 export interface Command {
   /** Unique per proposal (a uuid); the apply loop applies an id at most once. */
@@ -137,7 +161,7 @@ export interface Command {
 }
 
 /** PutResponse for put, DeleteRangeResponse for deleteRange, TxnResponse for txn, CompactionResponse for compaction. */
-export type CommandResponse = PutResponse | DeleteRangeResponse | TxnResponse | CompactionResponse;
+export type CommandResponse = PutResponse | DeleteRangeResponse | TxnResponse | CompactionResponse | LeaseResponse;
 
 /** What applying a command produced, as every node computes it; `revision` is the store revision for the response header. */
 export type CommandResult =
