@@ -10,3 +10,4 @@ export * from './core/index.js';
 export { RaftNode, RAFT_MESSAGE_TYPE, type RaftNodeFatalListener } from './node.js';
 export type { RaftNodeOptions } from './driver/options.js';
 export { RaftTimeoutError } from './driver/errors.js';
+export { Rng } from './sim/rng.js';
