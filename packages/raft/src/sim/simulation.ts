@@ -81,6 +81,9 @@ export class Simulation {
   private readonly maxInflight: number;
   /** Chance that a new leader crashes within a few ticks of winning. */
   private readonly leaderCrash: number;
+  /** Some seeds run without pre-vote or check-quorum: safety must not depend on them. */
+  private readonly preVote: boolean;
+  private readonly checkQuorum: boolean;
   private commandSeq = 0;
   private readonly pendingReads = new Map<string, number>();
   private livenessCommand: string | null = null;
@@ -99,6 +102,10 @@ export class Simulation {
     this.maxMessageBytes = this.rng.pick([1, 64, 1024]);
     this.maxInflight = this.rng.pick([1, 4, 16]);
     this.leaderCrash = this.rng.pick([0, 0.3, 0.6]);
+    // A separate stream, so adding these choices did not change the schedules of pinned seeds.
+    const features = new Rng(options.seed ^ 0x5bd1e995);
+    this.preVote = features.chance(0.75);
+    this.checkQuorum = features.chance(0.75);
     this.chaosEnd = (options.chaosTicks ?? 400) * TICK;
     this.end = this.chaosEnd + (options.livenessTicks ?? 200) * TICK;
     this.checker = new InvariantChecker(() => this.now);
@@ -156,6 +163,8 @@ export class Simulation {
         maxInflightMessages: this.maxInflight,
         maxMessageBytes: this.maxMessageBytes,
         snapshotChunkBytes: this.chunkBytes,
+        preVote: this.preVote,
+        checkQuorum: this.checkQuorum,
       },
       node.storage.load(node.sm.appliedIndex),
     );

@@ -48,7 +48,7 @@ describe('simulator: regression seeds', () => {
   // restored it; on restart the core skipped to entries after the snapshot. Fix: the core hands a
   // persisted snapshot that is ahead of the applied index out again in the first Ready.
   // (Seeds name schedules of this version of the simulator: re-find them if its choices change.)
-  for (const seed of [2102, 3233, 3510, 5579]) {
+  for (const seed of [20, 836, 1571, 1862]) {
     it(`seed ${seed}: crash between persisting a received snapshot and restoring it`, () => {
       expect(runSeed({ seed }).violations).to.deep.equal([]);
     });
@@ -56,7 +56,7 @@ describe('simulator: regression seeds', () => {
 
   // Schedules on which a core that commits old-term entries by counting replicas (Figure 8) breaks
   // leader completeness; found by running the simulator against that mutation.
-  for (const seed of [163, 406, 499, 904]) {
+  for (const seed of [184, 499, 581, 834]) {
     it(`seed ${seed} (1500 chaos ticks): a Figure 8 schedule`, () => {
       expect(runSeed({ seed, chaosTicks: 1500 }).violations).to.deep.equal([]);
     });
