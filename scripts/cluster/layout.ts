@@ -18,6 +18,8 @@ export interface LayoutOptions {
   enableFaultInjection: boolean;
   heartbeatMs: number;
   electionMs: number;
+  /** raftkv only (etcd has no such flag): tell every node all members' client URLs, so member list shows them. */
+  memberClientUrls?: boolean;
 }
 
 export interface NodeLayout {
@@ -47,6 +49,7 @@ export function clusterLayout(o: LayoutOptions): NodeLayout[] {
   const url = (port: number): string => `http://127.0.0.1:${port}`;
   const peerUrl = (i: number): string => url(o.basePort + 2 * i + 1);
   const initialCluster = names.map((n, i) => `${n}=${peerUrl(i)}`).join(',');
+  const clientUrls = names.map((n, i) => `${n}=${url(o.basePort + 2 * i)}`).join(',');
   return names.map((name, i) => {
     const clientUrl = url(o.basePort + 2 * i);
     const dataDir = path.join(o.dir, 'data', name);
@@ -64,6 +67,7 @@ export function clusterLayout(o: LayoutOptions): NodeLayout[] {
       '--election-timeout', String(o.electionMs),
     ];
     if (o.enableFaultInjection) args.push('--enable-fault-injection');
+    if (o.memberClientUrls === true) args.push('--initial-cluster-client-urls', clientUrls);
     return { name, clientUrl, peerUrl: peerUrl(i), dataDir, logFile: path.join(o.dir, 'logs', `${name}.log`), args };
   });
 }

@@ -68,7 +68,7 @@ export async function startCluster(o: StartOptions, locateFlags: string): Promis
   const running = readState(o.dir)?.nodes.filter((n) => isNodeProcess(n.pid, n)) ?? [];
   if (running.length > 0)
     throw new Error(`a cluster is already running from ${o.dir} (${running.map((n) => `${n.name} pid ${n.pid}`).join(', ')}); stop it with \`npm run cluster -- stop\``);
-  const nodes = clusterLayout(o);
+  const nodes = clusterLayout({ ...o, memberClientUrls: o.binary.endsWith('raftkv.js') });
   const busy = await busyPorts(nodes.flatMap((n) => [portOf(n.clientUrl), portOf(n.peerUrl)]));
   if (busy.length > 0) throw new Error(`port(s) ${busy.join(', ')} already in use on 127.0.0.1; pick another --base-port`);
   if (o.binary.includes(path.sep) && !fs.existsSync(o.binary)) throw new Error(`node binary ${o.binary} not found`);

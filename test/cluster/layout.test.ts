@@ -35,6 +35,13 @@ describe('cluster layout (ports, directories, flags)', () => {
     expect(layout.clusterLayout({ ...options, enableFaultInjection: true })[0]!.args).to.include('--enable-fault-injection');
   });
 
+  it('tells raftkv nodes every member\'s client URL, and leaves the flag out for etcd', () => {
+    const flagOf = (args: string[]): string | undefined => args[args.indexOf('--initial-cluster-client-urls') + 1];
+    const [raftkv] = layout.clusterLayout({ ...options, memberClientUrls: true });
+    expect(flagOf(raftkv!.args)).to.equal('n1=http://127.0.0.1:3000,n2=http://127.0.0.1:3002,n3=http://127.0.0.1:3004');
+    expect(layout.clusterLayout(options)[0]!.args).to.not.include('--initial-cluster-client-urls');
+  });
+
   it('keeps a second cluster\'s files apart by its base port', () => {
     expect(layout.defaultClusterDir(2379, '/repo')).to.equal('/repo/.cluster');
     expect(layout.defaultClusterDir(3379, '/repo')).to.equal('/repo/.cluster/base-3379');
