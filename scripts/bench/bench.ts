@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_BINARY } from '../cluster/cli.js';
-import { describeMachine, etcdVersion, gitInfo } from './machine.js';
+import { describeMachine, etcdVersion, gitInfo, type FsyncProbe } from './machine.js';
 import { BenchArgError, benchHelp, parseBenchArgs, type BenchOptions, type SystemName } from './options.js';
 import { modelOf, renderModel } from './report.js';
 import { activeClusters, runSystem, type SystemResult } from './system-run.js';
@@ -18,8 +18,12 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+function raftkvBinary(opts: BenchOptions): string {
+  return opts.raftkvBin === undefined ? DEFAULT_BINARY : path.resolve(opts.raftkvBin);
+}
+
 function commandOf(system: SystemName, opts: BenchOptions): string[] {
-  return system === 'etcd' ? ['etcd'] : [process.execPath, ...opts.nodeArgs, DEFAULT_BINARY];
+  return system === 'etcd' ? ['etcd'] : [process.execPath, ...opts.nodeArgs, raftkvBinary(opts)];
 }
 
 /** Ctrl-C: stop every node we started (they run detached, so the signal does not reach them), then exit. */
@@ -56,8 +60,9 @@ async function main(argv: string[]): Promise<number> {
     log('note: no `etcd` on the PATH: benchmarking raftkv only');
     opts.systems = opts.systems.filter((s) => s !== 'etcd');
   }
-  if (opts.systems.includes('raftkv') && !fs.existsSync(path.join(REPO_ROOT, 'packages/kv-server/dist/src/main.js'))) {
-    process.stderr.write('bench: raftkv is not built: run `npm run build`\n');
+  const raftkvRoot = path.resolve(path.dirname(raftkvBinary(opts)), '../../..');
+  if (opts.systems.includes('raftkv') && !fs.existsSync(path.join(raftkvRoot, 'packages/kv-server/dist/src/main.js'))) {
+    process.stderr.write(`bench: raftkv is not built in ${raftkvRoot}: run \`npm run build\` there\n`);
     return 2;
   }
 
@@ -66,11 +71,9 @@ async function main(argv: string[]): Promise<number> {
   const startedAt = new Date();
   log(`measuring fsync latency in ${tmp} …`);
   const machine = describeMachine(tmp, opts.quick ? 100 : 300);
-  const f = machine.fsync.latencyMs;
-  log(
-    `machine: ${machine.cores} cores (${machine.cpuModel}), load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')}, ` +
-      `fsync of 4 KiB p50 ${f.p50.toFixed(2)} ms p99 ${f.p99.toFixed(2)} ms`,
-  );
+  const sync = (p: FsyncProbe): string => `${p.call} p50 ${p.latencyMs.p50.toFixed(2)} ms p99 ${p.latencyMs.p99.toFixed(2)} ms`;
+  log(`machine: ${machine.cores} cores (${machine.cpuModel}), load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`data disk, 4 KiB appends: ${sync(machine.fsync)}; ${sync(machine.fdatasync)}`);
   log(`workloads: ${opts.workloads.join(', ')}; ${opts.durationMs} ms each after ${opts.warmupMs} ms warm-up`);
 
   const results: SystemResult[] = [];
@@ -98,7 +101,8 @@ async function main(argv: string[]): Promise<number> {
     finishedAt: new Date().toISOString(),
     argv,
     options: opts,
-    git: gitInfo(REPO_ROOT),
+    /** The checkout whose raftkv ran (the harness's own unless --raftkv-bin). */
+    git: gitInfo(raftkvRoot),
     machine,
     versions: { node: process.version, etcd },
     results,

@@ -110,6 +110,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let lastEnd = 0;
 
   const start = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const measureFrom = spec.kill || spec.kind === 'fill' ? start : start + spec.warmupMs;
   // A fill stops at the end of its time budget too; the caller sees the missing batches in `ops`.
   let deadline = measureFrom + spec.durationMs;
@@ -169,6 +170,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     clearTimeout(killTimer);
     poster.close();
   }
+  const cpu = process.cpuUsage(cpuAtStart);
+  const wallMs = performance.now() - start;
   const elapsedMs = Math.max(0, lastEnd - measureFrom);
   return {
     ops,
@@ -177,6 +180,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     elapsedMs,
     throughput: elapsedMs > 0 ? (ops * 1000) / elapsedMs : 0,
     latencyMs: summarize(latencies.values()),
+    clientCpuPercent: wallMs > 0 ? (cpu.user + cpu.system) / 10 / wallMs : 0,
     casMisses: stats.casMisses,
     failover,
   };

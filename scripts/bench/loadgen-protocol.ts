@@ -44,6 +44,8 @@ export interface LoadResult {
   /** ops per second. */
   throughput: number;
   latencyMs: LatencySummary;
+  /** CPU the load generator used over its whole run, as % of one core: near 100 means the client limited the result. */
+  clientCpuPercent: number;
   /** txn-cas: compares that failed (each client owns its key, so this should stay 0). */
   casMisses: number;
   failover?: FailoverResult;

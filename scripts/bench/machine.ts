@@ -8,13 +8,16 @@ import { summarize, type LatencySummary } from './stats.js';
 
 export interface FsyncProbe {
   dir: string;
+  /** fdatasync is what etcd's WAL and LevelDB's synced writes call; fsync also flushes the file's metadata. */
+  call: 'fsync' | 'fdatasync';
   writes: number;
   bytesPerWrite: number;
   latencyMs: LatencySummary;
 }
 
-/** Writes `writes` small blocks to a file in `dir`, fsyncing after each: roughly what one synced raft append costs. */
-export function probeFsync(dir: string, writes = 200, bytesPerWrite = 4096): FsyncProbe {
+/** Appends `writes` small blocks to a file in `dir`, syncing after each: roughly what one synced raft append costs. */
+export function probeFsync(dir: string, call: FsyncProbe['call'], writes = 200, bytesPerWrite = 4096): FsyncProbe {
+  const sync = call === 'fsync' ? fs.fsyncSync : fs.fdatasyncSync;
   const file = path.join(dir, `fsync-probe-${process.pid}`);
   const block = Buffer.alloc(bytesPerWrite, 0x5a);
   const samples: number[] = [];
@@ -23,14 +26,14 @@ export function probeFsync(dir: string, writes = 200, bytesPerWrite = 4096): Fsy
     for (let i = 0; i < writes; i++) {
       const t0 = performance.now();
       fs.writeSync(fd, block);
-      fs.fsyncSync(fd);
+      sync(fd);
       samples.push(performance.now() - t0);
     }
   } finally {
     fs.closeSync(fd);
     fs.rmSync(file, { force: true });
   }
-  return { dir, writes, bytesPerWrite, latencyMs: summarize(samples) };
+  return { dir, call, writes, bytesPerWrite, latencyMs: summarize(samples) };
 }
 
 export interface GitInfo {
@@ -66,6 +69,7 @@ export interface MachineInfo {
   loadAverageBefore: number[];
   loadAverageAfter?: number[];
   fsync: FsyncProbe;
+  fdatasync: FsyncProbe;
 }
 
 export function describeMachine(dataDir: string, fsyncWrites: number): MachineInfo {
@@ -76,6 +80,7 @@ export function describeMachine(dataDir: string, fsyncWrites: number): MachineIn
     totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
     node: process.version,
     loadAverageBefore: os.loadavg(),
-    fsync: probeFsync(dataDir, fsyncWrites),
+    fsync: probeFsync(dataDir, 'fsync', fsyncWrites),
+    fdatasync: probeFsync(dataDir, 'fdatasync', fsyncWrites),
   };
 }

@@ -22,13 +22,15 @@ export interface BenchOptions {
   snapshotCount: number;
   /** Extra node arguments for raftkv processes, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof. */
   nodeArgs: string[];
+  /** The raftkv executable (default: this checkout's packages/kv-server/bin/raftkv.js). */
+  raftkvBin?: string;
   /** Keep the temp data dirs and logs after the run. */
   keep: boolean;
   resultsDir: string;
 }
 
 export const FULL_DEFAULTS = { durationMs: 10_000, warmupMs: 2_000, restartKeys: 100_000 };
-export const QUICK_DEFAULTS = { durationMs: 2_000, warmupMs: 500, restartKeys: 20_000 };
+export const QUICK_DEFAULTS = { durationMs: 1_500, warmupMs: 300, restartKeys: 10_000 };
 
 /** "10" and "10s" are seconds, "500ms" milliseconds; a positive amount. */
 export function parseDuration(text: string): number {
@@ -57,6 +59,7 @@ function program(): Command {
     .option('--election-timeout <ms>', 'raft election timeout of both systems', positiveInt, 1000)
     .option('--snapshot-count <n>', 'entries between snapshots, both systems', positiveInt, 100_000)
     .option('--node-args <args>', 'extra node arguments for raftkv processes (space-separated, e.g. "--cpu-prof --cpu-prof-dir=prof")')
+    .option('--raftkv-bin <path>', "raftkv executable to run, e.g. a clean checkout's packages/kv-server/bin/raftkv.js")
     .option('--keep', 'keep data dirs and node logs', false)
     .option('--results-dir <dir>', 'where the JSON result goes', 'bench/results')
     .allowExcessArguments(false)
@@ -93,6 +96,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     electionTimeout: number;
     snapshotCount: number;
     nodeArgs?: string;
+    raftkvBin?: string;
     keep: boolean;
     resultsDir: string;
   }>();
@@ -117,6 +121,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     electionMs: o.electionTimeout,
     snapshotCount: o.snapshotCount,
     nodeArgs: (o.nodeArgs ?? '').split(/\s+/).filter((s) => s !== ''),
+    raftkvBin: o.raftkvBin,
     keep: o.keep,
     resultsDir: o.resultsDir,
   };

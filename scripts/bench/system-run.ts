@@ -23,6 +23,8 @@ export interface WorkloadResult extends LoadResult {
   name: string;
   clients: number;
   target: Target;
+  /** The leader when the workload started. */
+  leader: string;
 }
 
 export interface RestartResult {
@@ -64,7 +66,7 @@ export const activeClusters = new Set<BenchCluster>();
 function describeLoad(r: LoadResult): string {
   const l = r.latencyMs;
   const errs = r.errors > 0 ? ` errors ${r.errors} (${Object.keys(r.errorSamples).slice(0, 2).join('; ')})` : '';
-  return `${r.throughput.toFixed(0)} ops/s, p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(1)} ms${errs}`;
+  return `${r.throughput.toFixed(0)} ops/s, p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(1)} ms, client CPU ${r.clientCpuPercent.toFixed(0)}%${errs}`;
 }
 
 async function fill(cluster: BenchCluster, keys: number): Promise<number> {
@@ -154,6 +156,7 @@ export async function runSystem(opts: BenchOptions, ctx: SystemRunContext): Prom
     startTimeoutMs: 60_000,
   });
   activeClusters.add(cluster);
+  log(`  nodes: ${cluster.nodes.map((n) => `${n.name} pid ${n.pid} ${n.clientUrl}`).join(', ')}`);
   const sampler = new RssSampler(() => cluster.nodes);
   sampler.start();
   try {
@@ -171,7 +174,7 @@ export async function runSystem(opts: BenchOptions, ctx: SystemRunContext): Prom
         keySpace: w.kind.startsWith('range') ? READ_KEYS : PUT_KEYS,
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
       });
-      result.workloads.push({ name: w.name, clients: w.clients, target: w.target, ...load });
+      result.workloads.push({ name: w.name, clients: w.clients, target: w.target, leader: leader.name, ...load });
       log(`  ${w.name.padEnd(24)} ${describeLoad(load)}${load.casMisses > 0 ? `, ${load.casMisses} failed compares` : ''}`);
     }
     if (opts.workloads.includes('restart')) result.restart = await measureRestart(cluster, opts.restartKeys, log);
