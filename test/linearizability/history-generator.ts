@@ -11,6 +11,12 @@ export interface GeneratorOptions {
   indeterminateRate: number;
   /** Probability an op definitely fails (never takes effect). */
   failRate: number;
+  /**
+   * What a cas expects. 'anyWritten' (default): any value put so far, on any key, so most fail and
+   * most values get compared against. 'recent': the key's current value, or (a lost race) the one
+   * before it, as a client that read first would do.
+   */
+  casExpects?: 'anyWritten' | 'recent';
 }
 
 /** mulberry32: a small seeded PRNG, so a failing seed reproduces. */
@@ -63,9 +69,16 @@ export function generateLinearizableHistory(rand: () => number, options: Generat
   }
 
   const state = new Map<string, string | null>();
+  const before = new Map<string, string | null>(); // each key's value before its latest write
   const inEffectOrder = planned.filter((p) => p.effectAt !== undefined).sort((x, y) => x.effectAt! - y.effectAt!);
   const results = new Map<Planned, KvResult>();
-  for (const p of inEffectOrder) results.set(p, applyToRegister(state, p.interval.op, rand));
+  for (const p of inEffectOrder) {
+    const { op } = p.interval;
+    const current = state.get(op.key) ?? null;
+    if (op.f === 'cas' && options.casExpects === 'recent') op.expected = rand() < 0.6 ? current : (before.get(op.key) ?? null);
+    results.set(p, applyToRegister(state, op, rand));
+    if ((state.get(op.key) ?? null) !== current) before.set(op.key, current);
+  }
 
   return planned.map((p) => {
     const result = results.get(p);

@@ -6,3 +6,4 @@ export type { CheckOptions, CheckReport, KeyReport, Verdict, Violation } from '.
 export { pairHistory, partitionByKey, HistoryError } from './operations.js';
 export type { Operation, PairedHistory } from './operations.js';
 export { formatReport, formatViolation, describeOperation } from './timeline.js';
+export { parseHistoryText, toJsonLines } from './history-io.js';

@@ -1,6 +1,6 @@
 // Wing–Gong / Lowe linearizability search over one register, with the memoization porcupine and
 // Knossos use: a (set of linearized ops, state) pair already explored is never explored again.
-import { ABSENT, applyStep, type RegisterStep } from './register-model.js';
+import { ABSENT, applyStep, StepKind, type RegisterStep } from './register-model.js';
 import { VisitedSet } from './visited-set.js';
 
 export interface SearchBudget {
@@ -42,10 +42,22 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
 
   const twins = interchangeableOptionalOps(steps);
   const twinsUsed = new Int32Array(twins.classes);
+  // The state before the last op, if that op was an indeterminate blind write; else -1 (see mustJustify).
+  let blindFrom = -1;
+  const stateCount = 2 + Math.max(0, ...steps.map((s) => Math.max(s.a, s.b)));
 
   const stackOp: number[] = [];
   const stackState: number[] = [];
+  const stackBlindFrom: number[] = [];
   let state = ABSENT;
+  const stepIfAllowed = (op: number): number => {
+    const step = steps[op]!;
+    const twinClass = twins.classOf[op]!;
+    // Of identical optional ops, only ever take the earliest-invoked one left (see interchangeableOptionalOps).
+    if (twinClass >= 0 && twins.rank[op] !== twinsUsed[twinClass]) return -1;
+    if (blindFrom >= 0 && applyStep(step, blindFrom) >= 0) return -1; // would not need that blind write
+    return applyStep(step, state);
+  };
   let node = next[HEAD]!;
   let count = 0;
 
@@ -65,19 +77,22 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
     if (!isCall && steps[op]!.optional) return { verdict: 'valid', steps: count, order: stackOp.slice() };
 
     if (isCall) {
-      const twinClass = twins.classOf[op]!;
-      // Of identical optional ops, only ever take the earliest-invoked one left (see interchangeableOptionalOps).
-      const newState = twinClass >= 0 && twins.rank[op] !== twinsUsed[twinClass] ? -1 : applyStep(steps[op]!, state);
+      const newState = stepIfAllowed(op);
       if (newState >= 0) {
         const word = op >> 5;
         const bit = 1 << (op & 31);
         linearized[word]! |= bit;
         const hash = (setHash ^ zobrist[op]!) >>> 0;
-        if (visited.addIfNew(hash, newState, linearized)) {
+        const newBlindFrom = mustJustify(steps[op]!) ? state : -1;
+        // What may follow depends on blindFrom too, so it is part of the remembered state.
+        if (visited.addIfNew(hash, newState + (newBlindFrom + 1) * stateCount, linearized)) {
           stackOp.push(op);
           stackState.push(state);
+          stackBlindFrom.push(blindFrom);
           setHash = hash;
           state = newState;
+          blindFrom = newBlindFrom;
+          const twinClass = twins.classOf[op]!;
           if (twinClass >= 0) twinsUsed[twinClass]!++;
           lift(node, next, prev);
           node = next[HEAD]!;
@@ -93,6 +108,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
     const undone = stackOp.pop();
     if (undone === undefined) return { verdict: 'invalid', steps: count };
     state = stackState.pop()!;
+    blindFrom = stackBlindFrom.pop()!;
     linearized[undone >> 5]! &= ~(1 << (undone & 31));
     setHash = (setHash ^ zobrist[undone]!) >>> 0;
     if (twins.classOf[undone]! >= 0) twinsUsed[twins.classOf[undone]!]!--;
@@ -142,6 +158,18 @@ function unlift(callNode: number, next: Int32Array, prev: Int32Array): void {
 function relink(node: number, next: Int32Array, prev: Int32Array): void {
   next[prev[node]!] = node;
   if (next[node] !== NIL) prev[next[node]!] = node;
+}
+
+/**
+ * An indeterminate write without precondition (put, or delete whose reply was not seen) is worth
+ * linearizing only right before an op that needs its value and would fail on the state before it.
+ * Given any linearization, drop such a write if nothing up to the next write depends on it, or else
+ * move it later, to just before the first op that does: ops it passes accept the old state and do
+ * not change it, and with no return time it may go anywhere after its invocation. So the search
+ * only lets it be followed by an op that rejects the previous state: far fewer places to try.
+ */
+function mustJustify(step: RegisterStep): boolean {
+  return step.optional && step.kind === StepKind.Write;
 }
 
 /**
