@@ -41,10 +41,12 @@ function operationFor(spec: LoadSpec, poster: HttpPoster, stats: { casMisses: nu
   const n = poster.endpointCount;
   const keys = Array.from({ length: spec.keySpace }, (_, i) => dataKey(i));
   const randomKey = (): string => keys[Math.floor(Math.random() * keys.length)]!;
+  // Under a kill plan the clients' timeouts differ, so their retries spread out instead of all firing together.
+  const timeoutOf = (client: number): number => (spec.kill ? Math.round(spec.requestTimeoutMs * (1 + client / spec.clients)) : spec.requestTimeoutMs);
   const call = async (client: number, seq: number, path: string, body: string, check?: (json: Reply) => string | undefined): Promise<Outcome & { json?: Reply }> => {
     let reply: PostReply;
     try {
-      reply = await poster.post((client + seq) % n, path, body, spec.requestTimeoutMs);
+      reply = await poster.post((client + seq) % n, path, body, timeoutOf(client));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       return { ok: false, error: e.code ?? e.message };
@@ -107,6 +109,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const errorSamples: Record<string, number> = {};
   let errors = 0;
   let ops = 0;
+  let allOps = 0;
   let lastEnd = 0;
 
   const start = performance.now();
@@ -142,6 +145,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       const t1 = performance.now();
       const counted = t0 >= measureFrom;
       if (out.ok) {
+        allOps++;
         if (counted) {
           ops++;
           latencies.push(t1 - t0);
@@ -175,6 +179,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const elapsedMs = Math.max(0, lastEnd - measureFrom);
   return {
     ops,
+    allOps,
     errors,
     errorSamples,
     elapsedMs,

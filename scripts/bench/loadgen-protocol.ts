@@ -23,6 +23,7 @@ export interface LoadSpec {
   durationMs: number;
   /** put/range keys are drawn from dataKey(0 … keySpace-1); fill writes exactly these keys. */
   keySpace: number;
+  /** Under a kill plan, client c waits requestTimeoutMs × (1 + c/clients) before giving up on a request. */
   requestTimeoutMs: number;
   kill?: KillPlan;
 }
@@ -37,6 +38,8 @@ export interface FailoverResult {
 export interface LoadResult {
   /** Requests completed without error during the measurement. */
   ops: number;
+  /** Including the warm-up: what the nodes' CPU time over the whole run is divided by. */
+  allOps: number;
   errors: number;
   /** Up to a few distinct error texts with their counts. */
   errorSamples: Record<string, number>;

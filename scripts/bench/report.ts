@@ -10,6 +10,8 @@ export interface LoadCells {
   p99: number;
   max: number;
   errors: number;
+  /** CPU of all nodes per answered request, µs. */
+  cpuUs: number;
 }
 
 export interface ReportModel {
@@ -30,7 +32,7 @@ export function modelOf(results: SystemResult[]): ReportModel {
   for (const r of results) {
     for (const w of r.workloads) {
       const l = w.latencyMs;
-      addRow(model.loads, w.name, r.system, { throughput: w.throughput, p50: l.p50, p99: l.p99, max: l.max, errors: w.errors });
+      addRow(model.loads, w.name, r.system, { throughput: w.throughput, p50: l.p50, p99: l.p99, max: l.max, errors: w.errors, cpuUs: 1000 * (w.nodeCpuMsPerOp ?? NaN) });
     }
     if (r.failover) addRow(model.others, 'failover: kill → new leader ack (ms)', r.system, r.failover.failover?.recoveredAfterMs ?? null);
     if (r.restart) addRow(model.others, `restart with ${r.restart.keys} keys → lin. read (ms)`, r.system, r.restart.restartMs);
@@ -43,7 +45,7 @@ export function modelOf(results: SystemResult[]): ReportModel {
 export function medianModel(models: ReportModel[]): ReportModel {
   const systems = [...new Set(models.flatMap((m) => m.systems))];
   const out: ReportModel = { systems, loads: [], others: [] };
-  const fields: Array<keyof LoadCells> = ['throughput', 'p50', 'p99', 'max', 'errors'];
+  const fields: Array<keyof LoadCells> = ['throughput', 'p50', 'p99', 'max', 'errors', 'cpuUs'];
   for (const name of [...new Set(models.flatMap((m) => m.loads.map((l) => l.name)))])
     for (const s of systems) {
       const cells = models.map((m) => m.loads.find((l) => l.name === name)?.by[s]).filter((c): c is LoadCells => c !== undefined);
@@ -77,15 +79,27 @@ export function renderModel(model: ReportModel, style: 'ascii' | 'markdown'): st
   const render = style === 'ascii' ? renderTable : renderMarkdown;
   const both = model.systems.includes('raftkv') && model.systems.includes('etcd');
   const loadHeaders = ['workload'];
-  for (const s of model.systems) loadHeaders.push(`${s} ops/s`, 'p50 ms', 'p99 ms', 'max ms', 'errors');
-  if (both) loadHeaders.push('ops/s raftkv/etcd', 'p99 raftkv/etcd');
+  for (const s of model.systems) loadHeaders.push(`${s} ops/s`, 'p50 ms', 'p99 ms', 'max ms', 'errors', 'cpu µs/op');
+  if (both) loadHeaders.push('ops/s raftkv/etcd', 'p99 raftkv/etcd', 'cpu/op raftkv/etcd');
   const loadRows = model.loads.map((row) => {
     const cells = [row.name];
     for (const s of model.systems) {
       const c = row.by[s];
-      cells.push(c ? c.throughput.toFixed(0) : '-', formatMs(c?.p50), formatMs(c?.p99), formatMs(c?.max), c ? String(c.errors) : '-');
+      cells.push(
+        c ? c.throughput.toFixed(0) : '-',
+        formatMs(c?.p50),
+        formatMs(c?.p99),
+        formatMs(c?.max),
+        c ? String(c.errors) : '-',
+        c && Number.isFinite(c.cpuUs) ? c.cpuUs.toFixed(0) : '-',
+      );
     }
-    if (both) cells.push(formatRatio(row.by.raftkv?.throughput, row.by.etcd?.throughput), formatRatio(row.by.raftkv?.p99, row.by.etcd?.p99));
+    if (both)
+      cells.push(
+        formatRatio(row.by.raftkv?.throughput, row.by.etcd?.throughput),
+        formatRatio(row.by.raftkv?.p99, row.by.etcd?.p99),
+        formatRatio(row.by.raftkv?.cpuUs, row.by.etcd?.cpuUs),
+      );
     return cells;
   });
   const otherHeaders = ['measurement', ...model.systems, ...(both ? ['raftkv/etcd'] : [])];

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BenchCluster, type ClusterNode } from './bench-cluster.js';
 import { HttpPoster } from './http-poster.js';
+import { cpuMsSince, readNodeCpu } from './node-cpu.js';
 import { FILL_BATCH, dataKey, rangeBody } from './kv-bodies.js';
 import { runLoadInChild } from './loadgen.js';
 import type { LoadResult, LoadSpec } from './loadgen-protocol.js';
@@ -25,6 +26,8 @@ export interface WorkloadResult extends LoadResult {
   target: Target;
   /** The leader when the workload started. */
   leader: string;
+  /** CPU time of all three nodes over the run (warm-up included) divided by the requests answered. */
+  nodeCpuMsPerOp: number;
 }
 
 export interface RestartResult {
@@ -165,6 +168,7 @@ export async function runSystem(opts: BenchOptions, ctx: SystemRunContext): Prom
     for (const w of loads) {
       const { node: leader } = await cluster.leader(30_000);
       const endpoints = w.target === 'leader' ? [leader.clientUrl] : cluster.running().map((n) => n.clientUrl);
+      const cpuBefore = readNodeCpu(cluster.nodes);
       const load = await runLoadInChild({
         kind: w.kind,
         endpoints,
@@ -174,8 +178,9 @@ export async function runSystem(opts: BenchOptions, ctx: SystemRunContext): Prom
         keySpace: w.kind.startsWith('range') ? READ_KEYS : PUT_KEYS,
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
       });
-      result.workloads.push({ name: w.name, clients: w.clients, target: w.target, leader: leader.name, ...load });
-      log(`  ${w.name.padEnd(24)} ${describeLoad(load)}${load.casMisses > 0 ? `, ${load.casMisses} failed compares` : ''}`);
+      const nodeCpuMsPerOp = load.allOps > 0 ? cpuMsSince(cpuBefore, cluster.nodes) / load.allOps : NaN;
+      result.workloads.push({ name: w.name, clients: w.clients, target: w.target, leader: leader.name, nodeCpuMsPerOp, ...load });
+      log(`  ${w.name.padEnd(24)} ${describeLoad(load)}, nodes' CPU ${(1000 * nodeCpuMsPerOp).toFixed(0)} µs/op${load.casMisses > 0 ? `, ${load.casMisses} failed compares` : ''}`);
     }
     if (opts.workloads.includes('restart')) result.restart = await measureRestart(cluster, opts.restartKeys, log);
     if (opts.workloads.includes('failover')) result.failover = await measureFailover(cluster, sampler, log);

@@ -13,6 +13,7 @@ export type OptionsModule = typeof import('../../scripts/dist/bench/options.js')
 export type WorkloadsModule = typeof import('../../scripts/dist/bench/workloads.js');
 export type KvBodiesModule = typeof import('../../scripts/dist/bench/kv-bodies.js');
 export type RssModule = typeof import('../../scripts/dist/bench/rss-sampler.js');
+export type NodeCpuModule = typeof import('../../scripts/dist/bench/node-cpu.js');
 export type ReportModule = typeof import('../../scripts/dist/bench/report.js');
 
 export function benchModule<T>(file: string): Promise<T> {

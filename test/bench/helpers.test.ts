@@ -1,11 +1,13 @@
 import { expect } from 'chai';
-import { benchModule, type KvBodiesModule, type ReportModule, type RssModule } from './bench-modules.js';
+import { benchModule, type KvBodiesModule, type NodeCpuModule, type ReportModule, type RssModule } from './bench-modules.js';
 
 describe('bench helpers', () => {
   let bodies: KvBodiesModule;
   let rss: RssModule;
   let report: ReportModule;
+  let nodeCpu: NodeCpuModule;
   before(async () => {
+    nodeCpu = await benchModule<NodeCpuModule>('node-cpu.js');
     bodies = await benchModule<KvBodiesModule>('kv-bodies.js');
     rss = await benchModule<RssModule>('rss-sampler.js');
     report = await benchModule<ReportModule>('report.js');
@@ -29,6 +31,13 @@ describe('bench helpers', () => {
     expect(rss.parseVmHwmKb('Name:\tnode\n')).to.equal(undefined);
   });
 
+  it('reads utime + stime from /proc/<pid>/stat text, even with spaces and parentheses in the command name', () => {
+    const fields = ['S', '1', '2', '3', '0', '-1', '4194560', '100', '0', '0', '0', '250', '50', '0', '0', '20', '0', '9'];
+    expect(nodeCpu.parseProcStatCpuMs(`1234 (node) ${fields.join(' ')}`)).to.equal(3000);
+    expect(nodeCpu.parseProcStatCpuMs(`1234 (a (b) c) ${fields.join(' ')}`)).to.equal(3000);
+    expect(nodeCpu.parseProcStatCpuMs('1234 (node) S 1 2')).to.equal(undefined);
+  });
+
   it('formats ratios and milliseconds, with "-" for what is missing', () => {
     expect(report.formatRatio(1, 4)).to.equal('0.25x');
     expect(report.formatRatio(1, 0)).to.equal('-');
@@ -42,7 +51,12 @@ describe('bench helpers', () => {
   it('takes field-by-field medians over runs and renders the ratio columns', () => {
     const run = (ops: number, p99: number, failover: number | null) => ({
       systems: ['raftkv' as const, 'etcd' as const],
-      loads: [{ name: 'put-1-leader', by: { raftkv: { throughput: ops, p50: 1, p99, max: 9, errors: 0 }, etcd: { throughput: 2 * ops, p50: 1, p99: 2, max: 3, errors: 0 } } }],
+      loads: [
+        {
+          name: 'put-1-leader',
+          by: { raftkv: { throughput: ops, p50: 1, p99, max: 9, errors: 0, cpuUs: 300 }, etcd: { throughput: 2 * ops, p50: 1, p99: 2, max: 3, errors: 0, cpuUs: 100 } },
+        },
+      ],
       others: [{ name: 'failover', by: { raftkv: failover, etcd: 1000 } }],
     });
     const m = report.medianModel([run(100, 4, 2000), run(300, 8, null), run(200, 6, 3000)]);
@@ -51,7 +65,7 @@ describe('bench helpers', () => {
     expect(m.others[0]!.by.raftkv).to.equal(2500);
     const table = report.renderModel(m, 'markdown');
     expect(table).to.contain('| put-1-leader | 200 |');
-    expect(table).to.contain('| 0.50x | 3.00x |');
+    expect(table).to.contain('| 0.50x | 3.00x | 3.00x |');
     expect(table).to.contain('| failover | 2500 | 1000 | 2.50x |');
   });
 });
