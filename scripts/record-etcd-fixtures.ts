@@ -7,12 +7,9 @@
  *
  * etcd runs as one member on free 127.0.0.1 ports in a temporary data dir, and is stopped at the end.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { argValue, startEtcd } from './etcd-process.js';
 
 /**
  * `body` is sent as is when a string (malformed input), as JSON otherwise. `compare`: 'full' (default) compares
@@ -186,62 +183,12 @@ export interface RecordedStep {
   response: unknown;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`etcd did not become healthy at ${url} within ${ms} ms`);
-}
-
-function argValue(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
 async function main(): Promise<void> {
   const etcdBinary = argValue('--etcd', 'etcd');
   const out = argValue('--out', fileURLToPath(new URL('../../packages/kv-server/test/fixtures/etcd-conformance.json', import.meta.url)));
-  const dir = await mkdtemp(join(tmpdir(), 'raftkv-etcd-fixtures-'));
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
-  const peerUrl = `http://127.0.0.1:${peerPort}`;
-  const etcd = spawn(
-    etcdBinary,
-    [
-      '--name', 'e1',
-      '--data-dir', join(dir, 'data'),
-      '--listen-client-urls', clientUrl,
-      '--advertise-client-urls', clientUrl,
-      '--listen-peer-urls', peerUrl,
-      '--initial-advertise-peer-urls', peerUrl,
-      '--initial-cluster', `e1=${peerUrl}`,
-      '--initial-cluster-token', 'raftkv-fixtures',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let etcdLog = '';
-  etcd.stderr!.on('data', (chunk: Buffer) => (etcdLog = (etcdLog + chunk.toString()).slice(-4000)));
+  const etcd = await startEtcd(etcdBinary);
+  const clientUrl = etcd.clientUrl;
   try {
-    await waitForHealth(clientUrl, 15000);
-    const version = (await (await fetch(`${clientUrl}/version`)).json()) as { etcdserver: string };
     const recorded: RecordedStep[] = [];
     for (const step of ETCD_SCRIPT) {
       const request = typeof step.body === 'string' ? step.body : JSON.stringify(step.body);
@@ -256,16 +203,14 @@ async function main(): Promise<void> {
         response: JSON.parse(text) as unknown,
       });
     }
-    const fixture = { recordedFrom: `etcd ${version.etcdserver}`, steps: recorded };
+    const fixture = { recordedFrom: `etcd ${etcd.version}`, steps: recorded };
     await writeFile(out, JSON.stringify(fixture, null, 2) + '\n');
-    console.log(`recorded ${recorded.length} steps from etcd ${version.etcdserver} into ${out}`);
+    console.log(`recorded ${recorded.length} steps from etcd ${etcd.version} into ${out}`);
   } catch (err) {
-    console.error(etcdLog);
+    console.error(etcd.log());
     throw err;
   } finally {
-    etcd.kill('SIGTERM');
-    await new Promise((r) => (etcd.exitCode !== null ? r(null) : etcd.once('exit', r)));
-    await rm(dir, { recursive: true, force: true });
+    await etcd.stop();
   }
 }
 

@@ -32,7 +32,7 @@ export interface TestCluster {
 }
 
 /** `size` raftkv nodes in this process on free loopback ports; resolves once all know one leader. */
-export async function startCluster(size: number, options: StartServerOptions = {}): Promise<TestCluster> {
+export async function startCluster(size: number, options: StartServerOptions & { electionTimeoutMs?: number } = {}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'raftkv-watch-lease-'));
   const names = Array.from({ length: size }, (_, i) => `n${i + 1}`);
   const ports = await Promise.all(names.map(async () => ({ client: await freePort(), peer: await freePort() })));
@@ -51,7 +51,7 @@ export async function startCluster(size: number, options: StartServerOptions = {
         '--initial-cluster-client-urls', clients,
         '--initial-cluster-token', 'watch-lease-test',
         '--heartbeat-interval', '50',
-        '--election-timeout', '500',
+        '--election-timeout', String(options.electionTimeoutMs ?? 500),
       ]) as ServerConfig,
   );
   const nodes = await Promise.all(configs.map((c) => startServer(c, options)));
