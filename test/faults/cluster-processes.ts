@@ -37,15 +37,20 @@ export interface ClusterNode {
 
 /** Every child of every cluster in this process, for the exit hook. */
 const liveChildren = new Set<ChildProcess>();
-process.on('exit', () => {
+
+/** SIGKILLs every node process this process started and has not seen exit (a last-resort cleanup). */
+export function killEveryNode(): number {
+  let killed = 0;
   for (const child of liveChildren) {
     try {
-      child.kill('SIGKILL');
+      if (child.kill('SIGKILL')) killed++;
     } catch {
       // already gone
     }
   }
-});
+  return killed;
+}
+process.on('exit', killEveryNode);
 
 export class ClusterProcesses {
   readonly nodes: ClusterNode[];
