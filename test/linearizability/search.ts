@@ -1,5 +1,6 @@
 // Wing–Gong / Lowe linearizability search over one register, with the memoization porcupine and
-// Knossos use: a (set of linearized ops, state) pair already explored is never explored again.
+// Knossos use: a (set of linearized ops, state) pair already explored is never explored again, nor
+// one it dominates (see VisitedSet).
 import { ABSENT, applyStep, StepKind, type RegisterStep } from './register-model.js';
 import { VisitedSet } from './visited-set.js';
 
@@ -35,7 +36,12 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
 
   const words = Math.ceil(n / 32);
   const linearized = new Uint32Array(words);
-  const zobrist = zobristKeys(n);
+  // Optional ops stay out of the hash, so pairs that may dominate each other share a probe run.
+  const zobrist = zobristKeys(n).map((key, i) => (steps[i]!.optional ? 0 : key));
+  const required = new Uint32Array(words);
+  steps.forEach((step, i) => {
+    if (!step.optional) required[i >> 5]! |= 1 << (i & 31);
+  });
   let setHash = 0;
   const visited = new VisitedSet(words);
   const maxRemembered = Math.floor(budget.maxMemoBytes / visited.bytesPerEntry);
@@ -60,6 +66,9 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
   };
   let node = next[HEAD]!;
   let count = 0;
+  // Each config tries its required ops first and its optional ones in a second pass. Then the pairs
+  // that leave an optional op unused come first and dominate the rest (see VisitedSet).
+  let optionalPass = false;
 
   for (;;) {
     if (
@@ -77,6 +86,10 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
     if (!isCall && steps[op]!.optional) return { verdict: 'valid', steps: count, order: stackOp.slice() };
 
     if (isCall) {
+      if (steps[op]!.optional !== optionalPass) {
+        node = next[node]!;
+        continue;
+      }
       const newState = stepIfAllowed(op);
       if (newState >= 0) {
         const word = op >> 5;
@@ -85,7 +98,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
         const hash = (setHash ^ zobrist[op]!) >>> 0;
         const newBlindFrom = mustJustify(steps[op]!) ? state : -1;
         // What may follow depends on blindFrom too, so it is part of the remembered state.
-        if (visited.addIfNew(hash, newState + (newBlindFrom + 1) * stateCount, linearized)) {
+        if (visited.addIfNew(hash, newState + (newBlindFrom + 1) * stateCount, linearized, required)) {
           stackOp.push(op);
           stackState.push(state);
           stackBlindFrom.push(blindFrom);
@@ -96,6 +109,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
           if (twinClass >= 0) twinsUsed[twinClass]!++;
           lift(node, next, prev);
           node = next[HEAD]!;
+          optionalPass = false;
           continue;
         }
         linearized[word]! &= ~bit;
@@ -104,7 +118,13 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
       continue;
     }
 
-    // A required op returns here and nothing before it can be linearized: undo the last choice.
+    // A required op returns here: nothing before it could be linearized in this pass.
+    if (!optionalPass) {
+      optionalPass = true;
+      node = next[HEAD]!;
+      continue;
+    }
+    // Nor in the optional pass: undo the last choice and go on after it, in the pass it was made in.
     const undone = stackOp.pop();
     if (undone === undefined) return { verdict: 'invalid', steps: count };
     state = stackState.pop()!;
@@ -115,6 +135,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
     const callNode = 1 + 2 * undone;
     unlift(callNode, next, prev);
     node = next[callNode]!;
+    optionalPass = steps[undone]!.optional;
   }
 }
 

@@ -1,7 +1,13 @@
 // The search's memo of explored (set of linearized ops, register state) pairs, packed into typed
 // arrays: searches visit hundreds of thousands of pairs, and an object per pair costs several times more.
 
-/** Open-addressing hash set of (bitset, state) with entries [hash, state, ...bitset words] in one pool. */
+/**
+ * Open-addressing hash set of (bitset, state) with entries [hash, state, ...bitset words] in one pool.
+ * Besides exact repeats it recognises dominated pairs: same state, same required ops linearized, and a
+ * superset of the optional ones. Whatever can follow those can follow the pair seen before (its extra
+ * unused optional ops can simply stay unused), so they need no exploring either. For that the hash
+ * covers the state and the required bits only, putting such pairs in one probe run.
+ */
 export class VisitedSet {
   private readonly stride: number;
   private pool: Uint32Array;
@@ -24,12 +30,15 @@ export class VisitedSet {
     return this.stride * Uint32Array.BYTES_PER_ELEMENT;
   }
 
-  /** Adds the pair unless present; true if it was new. `setHash` must be a hash of `bits` alone. */
-  addIfNew(setHash: number, state: number, bits: Uint32Array): boolean {
-    const hash = (setHash ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
+  /**
+   * Adds the pair unless it or a pair dominating it is present; true if added.
+   * `required` marks the required bits; `requiredHash` must be a hash of those bits of `bits` alone.
+   */
+  addIfNew(requiredHash: number, state: number, bits: Uint32Array, required: Uint32Array): boolean {
+    const hash = (requiredHash ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
     let slot = hash & this.mask;
     for (let entry = this.table[slot]!; entry !== 0; entry = this.table[slot]!) {
-      if (this.matches(entry - 1, hash, state, bits)) return false;
+      if (this.dominates(entry - 1, hash, state, bits, required)) return false;
       slot = (slot + 1) & this.mask;
     }
     if (this.pool.length < (this.size + 1) * this.stride) this.growPool();
@@ -42,10 +51,15 @@ export class VisitedSet {
     return true;
   }
 
-  private matches(entry: number, hash: number, state: number, bits: Uint32Array): boolean {
+  /** The stored pair has this state and these required bits, and no optional bit `bits` lacks. */
+  private dominates(entry: number, hash: number, state: number, bits: Uint32Array, required: Uint32Array): boolean {
     const base = entry * this.stride;
     if (this.pool[base] !== hash || this.pool[base + 1] !== state) return false;
-    for (let i = 0; i < this.words; i++) if (this.pool[base + 2 + i] !== bits[i]) return false;
+    for (let i = 0; i < this.words; i++) {
+      const stored = this.pool[base + 2 + i]!;
+      const candidate = bits[i]!;
+      if ((stored & ~candidate) !== 0 || ((stored ^ candidate) & required[i]!) !== 0) return false;
+    }
     return true;
   }
 
