@@ -23,6 +23,8 @@ export interface ServerHandle {
   readonly clientUrls: string[];
   readonly raft: RaftNode;
   readonly stateMachine: KvStateMachine;
+  /** This node's watchers (served from its own applied state). */
+  readonly watchHub: WatchHub;
   /** Stops taking requests, stops raft (handing leadership over if leading), closes storage. Idempotent. */
   close(): Promise<void>;
 }
@@ -164,6 +166,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     clientUrls,
     raft,
     stateMachine,
+    watchHub,
     close: () => (closing ??= close()),
   };
 }

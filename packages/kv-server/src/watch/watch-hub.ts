@@ -110,6 +110,13 @@ export class WatchHub {
     return this.watchers.size;
   }
 
+  /** Watchers waiting for their consumer to take more (they will catch up from history). */
+  get pausedCount(): number {
+    let n = 0;
+    for (const w of this.watchers) if (w.paused) n++;
+    return n;
+  }
+
   /** The revision watchers have been brought up to. */
   currentRevision(): number {
     return this.revision;
