@@ -143,7 +143,7 @@ export class WatchHub {
         if (!w.synced || w.paused || revision < w.nextRev) continue;
         const wanted = w.wanted(events);
         w.nextRev = revision + 1;
-        if (wanted.length > 0 && !w.sink.send({ kind: 'events', revision, events: wanted })) this.fallBehind(w);
+        if (wanted.length > 0 && !this.deliver(w, { kind: 'events', revision, events: wanted })) this.fallBehind(w);
       }
     }
   }
@@ -178,7 +178,7 @@ export class WatchHub {
     w.synced = false;
     const compacted = this.source.compactedRevision();
     if (w.nextRev < compacted) {
-      w.sink.send({ kind: 'compacted', compactRevision: compacted });
+      this.deliver(w, { kind: 'compacted', compactRevision: compacted });
       this.remove(w);
       return;
     }
@@ -186,7 +186,7 @@ export class WatchHub {
       for (const { revision, events } of this.source.changesIn(w.span, w.nextRev, this.revision)) {
         const wanted = w.wanted(events);
         w.nextRev = revision + 1;
-        if (wanted.length > 0 && !w.sink.send({ kind: 'events', revision: this.revision, events: wanted })) {
+        if (wanted.length > 0 && !this.deliver(w, { kind: 'events', revision: this.revision, events: wanted })) {
           this.fallBehind(w);
           return;
         }
@@ -197,6 +197,16 @@ export class WatchHub {
     w.synced = true;
   }
 
+  /** A sink that throws loses its watcher; the apply loop that publishes must never see the error. */
+  private deliver(w: Watcher, update: WatchUpdate): boolean {
+    try {
+      return w.sink.send(update);
+    } catch {
+      this.remove(w);
+      return false;
+    }
+  }
+
   private fallBehind(w: Watcher): void {
     w.synced = false;
     w.paused = true;
@@ -205,7 +215,7 @@ export class WatchHub {
   private notifyProgress(): void {
     for (const w of this.watchers) {
       if (w.req.progressNotify && w.synced && !w.paused) {
-        if (!w.sink.send({ kind: 'progress', revision: this.revision })) this.fallBehind(w);
+        if (!this.deliver(w, { kind: 'progress', revision: this.revision })) this.fallBehind(w);
       }
     }
   }

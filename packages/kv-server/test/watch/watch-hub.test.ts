@@ -200,3 +200,18 @@ describe('WatchHub', () => {
     expect(eventsOf(r.updates)).to.deep.equal(['2:PUT:a=1', '3:PUT:a=2', '4:PUT:a=3', '5:PUT:a=4']);
   });
 });
+
+describe('WatchHub with a failing consumer', () => {
+  it('drops a watcher whose sink throws, and keeps serving the others', () => {
+    const store = new MvccStore();
+    const hub = new WatchHub(store);
+    const good = recorder();
+    hub.watch(watchKey('a'), { send: () => { throw new Error('socket gone'); } });
+    hub.watch(watchKey('a'), good.sink);
+    store.put({ key: b('a'), value: b('1') });
+    expect(() => hub.publish(store.takeChanges())).to.not.throw();
+    expect(hub.size).to.equal(1);
+    expect(eventsOf(good.updates)).to.deep.equal(['2:PUT:a=1']);
+    hub.close();
+  });
+});
