@@ -19,3 +19,8 @@ export { startServer, type ServerHandle } from './server.js';
 export { parseFlags, FlagError } from './config/flags.js';
 export type { ServerConfig } from './config/server-config.js';
 export { computeMemberId, computeClusterId } from './config/cluster-identity.js';
+export type { ChangeEvent } from './mvcc/store.js';
+export { WatchHub, type WatchRequest, type WatchUpdate, type WatchSink, type WatchHandle, type WatchFilter } from './watch/watch-hub.js';
+export { LeaseTable, type Lease, type LeaseChange } from './lease/lease-table.js';
+export { Lessor } from './lease/lessor.js';
+export { LeaseService, MAX_LEASE_TTL, minLeaseTtlSeconds } from './lease/lease-service.js';
