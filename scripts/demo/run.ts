@@ -130,10 +130,16 @@ export async function runDemo(ctx: RunContext): Promise<number> {
         case 'partition': {
           const perNode = cluster.names.map((name) => ({ name, ...windowStats(workload.ops.filter((op) => op.node === name), startMs, endMs) }));
           for (const p of perNode)
-            print(`    clients of ${p.name}${p.name === leader ? ' (cut off)' : ''}: ${p.acked} writes acknowledged, ${p.failedWrites} failed or timed out, ${p.failedReads} reads failed`);
-          const minority = perNode.find((p) => p.name === leader)!;
+            if (p.name !== leader) print(`    clients of ${p.name}: ${p.acked} writes acknowledged, ${p.failedWrites} failed or timed out, ${p.failedReads} reads failed`);
+          // Only operations sent after the cut (the plan was on every node before startMs): none of them can commit.
+          const sentAlone = workload.ops.filter((op) => op.node === leader && op.startMs >= startMs && op.endMs < endMs);
+          const ackedAlone = sentAlone.filter((op) => op.kind === 'write' && op.outcome === 'ok').length;
+          const failedAlone = sentAlone.filter((op) => op.outcome !== 'ok');
+          const waiting = workload.inFlight(leader);
+          const errors = [...new Set(failedAlone.map((op) => op.error))].slice(0, 3).join('; ');
+          print(`    clients of ${leader} (cut off): ${ackedAlone} writes sent after the cut acknowledged, ${failedAlone.length} operations failed${errors ? ` (${errors})` : ''}, ${waiting} still waiting`);
           const majorityAcked = perNode.filter((p) => p.name !== leader).reduce((n, p) => n + p.acked, 0);
-          print(mark(minority.failedWrites + minority.failedReads > 0, `the cut-off node's clients got errors or timeouts (${minority.acked} of its writes acknowledged: only those committed before the cut)`));
+          print(mark(ackedAlone === 0 && failedAlone.length + waiting > 0, `${leader} could not commit alone: its clients got errors or no answer`));
           print(mark(current?.leader !== leader && majorityAcked > 0, `the majority ${current?.leader !== leader ? `elected ${current?.leader}` : 'has no new leader'} and kept serving (${majorityAcked} writes)`));
           cutOff = { name: leader, fromMs: startMs, toMs: endMs };
           break;
@@ -188,11 +194,14 @@ export async function runDemo(ctx: RunContext): Promise<number> {
   for (const m of workload.readMismatches.slice(0, 20)) print(`  wrong read: ${m}`);
   if (cutOff) {
     const c = cutOff;
-    const unacked = workload.ops.filter((op) => op.kind === 'write' && op.node === c.name && op.outcome !== 'ok' && op.startMs >= c.fromMs && op.startMs < c.toMs);
-    const { applied, absent } = presence(unacked.map((op) => op.key!), contents);
+    const sent = workload.ops.filter((op) => op.kind === 'write' && op.node === c.name && op.startMs >= c.fromMs && op.startMs < c.toMs);
+    const ackedBefore = sent.filter((op) => op.outcome === 'ok' && op.endMs < c.toMs).length;
+    const ackedAfter = sent.filter((op) => op.outcome === 'ok' && op.endMs >= c.toMs).length;
+    const unknown = sent.filter((op) => op.outcome !== 'ok');
+    const { applied, absent } = presence(unknown.map((op) => op.key!), contents);
     print(
-      `writes sent to ${c.name} while it was cut off: ${unacked.length} unacknowledged; none committed while it was alone (its log gave way to the majority's on heal); ` +
-        `${applied} of these writes were applied anyway (${c.name} re-proposed them through the new leader before its request timeout), ${absent} dropped`,
+      `writes sent to ${c.name} while it was cut off: ${sent.length}; ${ackedBefore} acknowledged before the heal, ${ackedAfter} after it ` +
+        `(${c.name} proposed them again through the new leader, same request id, applied once); ${unknown.length} failed or timed out: ${applied} applied anyway, ${absent} dropped`,
     );
   }
   const lines = verdictLines(verdict, cluster.nodes.length);

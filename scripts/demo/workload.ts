@@ -40,6 +40,8 @@ export class Workload {
   /** Reads of an acknowledged key that returned something else. */
   readonly readMismatches: string[] = [];
   private readonly ackedKeys: string[] = [];
+  /** Operations sent and not answered yet, per node. */
+  private readonly pending = new Map<string, number>();
   private readonly clients: EtcdJsonClient[] = [];
   private readonly loops: Promise<void>[] = [];
   private next = 0;
@@ -58,6 +60,16 @@ export class Workload {
         this.loops.push(this.writer(node, this.client(node)));
         this.loops.push(this.reader(node, this.client(node)));
       }
+  }
+
+  /** Operations sent to `node` that have not finished yet. */
+  inFlight(node: string): number {
+    return this.pending.get(node) ?? 0;
+  }
+
+  private track<T>(node: string, op: Promise<T>): Promise<T> {
+    this.pending.set(node, this.inFlight(node) + 1);
+    return op.finally(() => this.pending.set(node, this.inFlight(node) - 1));
   }
 
   /** Stops issuing operations and waits (bounded by the op timeout) for those in flight. */
@@ -81,7 +93,7 @@ export class Workload {
       const value = demoValue(n, node.name);
       const startMs = this.now();
       try {
-        await client.put({ key: Buffer.from(key), value: Buffer.from(value) });
+        await this.track(node.name, client.put({ key: Buffer.from(key), value: Buffer.from(value) }));
         this.ops.push({ kind: 'write', node: node.name, key, startMs, endMs: this.now(), outcome: 'ok' });
         this.acked.set(key, value);
         this.ackedKeys.push(key);
@@ -102,7 +114,7 @@ export class Workload {
       const key = this.ackedKeys[Math.floor(Math.random() * this.ackedKeys.length)]!;
       const startMs = this.now();
       try {
-        const answer = await client.range({ key: Buffer.from(key) });
+        const answer = await this.track(node.name, client.range({ key: Buffer.from(key) }));
         this.ops.push({ kind: 'read', node: node.name, startMs, endMs: this.now(), outcome: 'ok' });
         const got = answer.kvs[0]?.value.toString();
         if (got !== this.acked.get(key)) this.readMismatches.push(`${node.name} read ${key} as ${got ?? '(absent)'}, acknowledged ${this.acked.get(key)}`);
