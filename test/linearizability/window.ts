@@ -1,6 +1,6 @@
 // Shrinks a non-linearizable register history to a small sub-history that is itself not linearizable
 // and whose violation implies the original's, so it can be read as the explanation.
-import { ABSENT, StepKind, type RegisterStep } from './register-model.js';
+import { ABSENT, StepKind, writtenValue, type RegisterStep } from './register-model.js';
 import { removalGuard } from './removal-guard.js';
 import { searchLinearization, type SearchBudget } from './search.js';
 
@@ -53,6 +53,30 @@ export function findViolationWindow(steps: readonly RegisterStep[], budget: Sear
     relaxed.length = 0;
   }
 
+  // Every removal is checked twice: the guard (it cannot create a violation) and a search (one remains).
+  const tryRemoving = (removed: number[]): boolean => {
+    const gone = new Set(removed);
+    const rest = pool.filter((i) => !gone.has(i));
+    const safe = removalGuard([...failing, ...rest].map(stepOf));
+    if (gone.size === 0 || !removed.every((r) => safe(stepOf(r))) || !violatesWith(rest)) return false;
+    pool = rest;
+    return true;
+  };
+
+  // Reads are always safe to drop, and once gone they no longer pin the writes around them.
+  tryRemoving(pool.filter((i) => writtenValue(stepOf(i)) === undefined));
+
+  // Most of a long prefix is old history: drop everything that ended before some start time, the
+  // latest start found by binary search.
+  const starts = [...new Set(pool.map((i) => stepOf(i).call))].sort((x, y) => x - y);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo <= hi && performance.now() <= budget.deadline) {
+    const mid = (lo + hi) >> 1;
+    if (tryRemoving(pool.filter((i) => stepOf(i).ret < starts[mid]!))) lo = mid + 1;
+    else hi = mid - 1;
+  }
+
   // ddmin-like: try dropping all the others at once, then halves, quarters, ... single ops,
   // repeating while anything was dropped (a drop can unblock another).
   let changed = true;
@@ -61,15 +85,8 @@ export function findViolationWindow(steps: readonly RegisterStep[], budget: Sear
     for (let chunk = pool.length; chunk >= 1; chunk = chunk === 1 ? 0 : Math.ceil(chunk / 2)) {
       for (let start = 0; start < pool.length; ) {
         if (performance.now() > budget.deadline) return describe([...failing, ...pool], prefix, failing, relaxed, false);
-        const removed = pool.slice(start, start + chunk);
-        const rest = [...pool.slice(0, start), ...pool.slice(start + chunk)];
-        const safe = removalGuard([...failing, ...rest].map(stepOf));
-        if (removed.every((r) => safe(stepOf(r))) && violatesWith(rest)) {
-          pool = rest;
-          changed = true;
-        } else {
-          start += chunk;
-        }
+        if (tryRemoving(pool.slice(start, start + chunk))) changed = true;
+        else start += chunk;
       }
     }
   }
