@@ -14,6 +14,7 @@ export type WorkloadsModule = typeof import('../../scripts/dist/bench/workloads.
 export type KvBodiesModule = typeof import('../../scripts/dist/bench/kv-bodies.js');
 export type RssModule = typeof import('../../scripts/dist/bench/rss-sampler.js');
 export type NodeCpuModule = typeof import('../../scripts/dist/bench/node-cpu.js');
+export type ProfileSummaryModule = typeof import('../../scripts/dist/bench/profile-summary.js');
 export type ReportModule = typeof import('../../scripts/dist/bench/report.js');
 
 export function benchModule<T>(file: string): Promise<T> {
