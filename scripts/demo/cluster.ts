@@ -26,10 +26,13 @@ export interface DemoNode extends NodeLayout {
   exited: boolean;
 }
 
-/** A base port whose 2×NODES consecutive ports are free now (a random start, so parallel runs rarely collide). */
+/**
+ * A base port whose 2×NODES consecutive ports are free now: a random start (parallel runs rarely collide) below
+ * Linux's ephemeral range (32768+), so an outgoing connection cannot take a port between this check and the bind.
+ */
 async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + 2 * Math.floor(Math.random() * 19000);
+    const base = 20000 + 2 * Math.floor(Math.random() * 6000);
     const ports = Array.from({ length: 2 * NODES }, (_, i) => base + i);
     if ((await busyPorts(ports)).length === 0) return base;
   }
