@@ -100,28 +100,22 @@ interface SearchedKey {
 function searchKey(key: string, operations: Operation[], budget: SearchBudget): SearchedKey {
   const all = compileRegister(operations).steps;
   const steps = dropUnobservableOptional(all);
-  const unwritten = findUnwrittenObservation(steps);
-  if (unwritten !== undefined) {
-    const failing = operations[steps[unwritten]!.source]!;
-    const violation = { window: [failing], failingOpIds: [failing.opId], optionalOpIds: [], ignoredOutcomeOpIds: [], minimal: true };
-    const report: KeyReport = {
-      key,
-      verdict: 'INVALID',
-      operations: operations.length,
-      unobservableIndeterminate: all.length - steps.length,
-      searchSteps: 0,
-      violation,
-    };
-    return { report, operations, steps };
-  }
-  const result = searchLinearization(steps, budget);
   const report: KeyReport = {
     key,
     verdict: 'UNKNOWN',
     operations: operations.length,
     unobservableIndeterminate: all.length - steps.length,
-    searchSteps: result.steps,
+    searchSteps: 0,
   };
+  const unwritten = findUnwrittenObservation(steps);
+  if (unwritten !== undefined) {
+    const failing = operations[steps[unwritten]!.source]!;
+    report.verdict = 'INVALID';
+    report.violation = { window: [failing], failingOpIds: [failing.opId], optionalOpIds: [], ignoredOutcomeOpIds: [], minimal: true };
+    return { report, operations, steps };
+  }
+  const result = searchLinearization(steps, budget);
+  report.searchSteps = result.steps;
   if (result.verdict === 'valid') {
     report.verdict = 'VALID';
     report.linearization = result.order.map((i) => operations[steps[i]!.source]!.opId);
