@@ -18,7 +18,9 @@ export interface RestartResult {
   keys: number;
   fillMs: number;
   node: string;
-  /** Spawn of the stopped node → its first successful linearizable read; null when it never answered. */
+  /** Spawn of the stopped node → its first HTTP answer of any kind (process start and opening its data). */
+  firstAnswerMs: number | null;
+  /** Spawn of the stopped node → its first successful linearizable read; null when it never served one. */
   restartMs: number | null;
 }
 
@@ -46,20 +48,23 @@ export async function fill(cluster: BenchCluster, keys: number): Promise<number>
   return performance.now() - started;
 }
 
-async function waitForLinearizableRead(node: ClusterNode, key: string, timeoutMs: number): Promise<number | null> {
+/** Polls a linearizable read of `key` on the node: when it first answered at all, and when the read first succeeded. */
+async function waitForLinearizableRead(node: ClusterNode, key: string, timeoutMs: number): Promise<{ answeredAt: number | null; readAt: number | null }> {
   const poster = new HttpPoster([node.clientUrl], 1);
   const deadline = performance.now() + timeoutMs;
+  let answeredAt: number | null = null;
   try {
     while (performance.now() < deadline && node.running) {
       try {
         const reply = await poster.post(0, '/v3/kv/range', rangeBody(key, false), 1000);
-        if (reply.status === 200 && (JSON.parse(reply.body) as { count?: string }).count === '1') return performance.now();
+        answeredAt ??= performance.now();
+        if (reply.status === 200 && (JSON.parse(reply.body) as { count?: string }).count === '1') return { answeredAt, readAt: performance.now() };
       } catch {
         // Not listening yet.
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    return null;
+    return { answeredAt, readAt: null };
   } finally {
     poster.close();
   }
@@ -73,9 +78,11 @@ export async function measureRestart(cluster: BenchCluster, keys: number, log: (
   await cluster.stopNode(node, STOP_GRACE_MS);
   const spawnedAt = performance.now();
   await cluster.respawn(node);
-  const readAt = await waitForLinearizableRead(node, dataKey(keys - 1), 120_000);
-  const result = { keys, fillMs: Math.round(fillMs), node: node.name, restartMs: readAt === null ? null : readAt - spawnedAt };
-  log(`  restart    ${node.name} with ${keys} keys: ${result.restartMs === null ? 'never served a read' : `${result.restartMs.toFixed(0)} ms to a linearizable read`} (fill took ${result.fillMs} ms)`);
+  const { answeredAt, readAt } = await waitForLinearizableRead(node, dataKey(keys - 1), 120_000);
+  const since = (t: number | null): number | null => (t === null ? null : t - spawnedAt);
+  const result = { keys, fillMs: Math.round(fillMs), node: node.name, firstAnswerMs: since(answeredAt), restartMs: since(readAt) };
+  const ms = (v: number | null): string => (v === null ? 'never' : `${v.toFixed(0)} ms`);
+  log(`  restart    ${node.name} with ${keys} keys: first HTTP answer ${ms(result.firstAnswerMs)}, first linearizable read ${ms(result.restartMs)} after spawn (fill took ${result.fillMs} ms)`);
   return result;
 }
 
