@@ -62,6 +62,31 @@ export class HistoryRecorder {
     this.events.push({ type: 'info', process: this.close(opId), opId, time: this.clock(), error });
   }
 
+  /**
+   * Records one whole operation around `run`: invoke before it starts, then ok with what it returns,
+   * or on a throw `fail` if `definitelyNotApplied(error)` (e.g. refused before being proposed) and
+   * `info` otherwise (timeout, dropped connection: it may still take effect). Rethrows nothing:
+   * returns the result, or undefined if it threw.
+   */
+  async record(
+    process: number,
+    op: KvOp,
+    run: () => Promise<KvResult>,
+    definitelyNotApplied: (error: unknown) => boolean,
+  ): Promise<KvResult | undefined> {
+    const opId = this.invoke(process, op);
+    try {
+      const result = await run();
+      this.ok(opId, result);
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (definitelyNotApplied(error)) this.fail(opId, message);
+      else this.info(opId, message);
+      return undefined;
+    }
+  }
+
   /** A copy of the events so far, in recording order. */
   history(): HistoryEvent[] {
     return this.events.slice();

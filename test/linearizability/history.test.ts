@@ -27,6 +27,22 @@ describe('history records', () => {
     expect(() => recorder.info(99)).to.throw(/not open/);
   });
 
+  it('records a whole async operation as ok, fail or info depending on how it ends', async () => {
+    let now = 0;
+    const recorder = new HistoryRecorder(() => now++);
+    const refused = new Error('not leader');
+    const definitelyNotApplied = (error: unknown): boolean => error === refused;
+    const read = { f: 'get', key: 'k' } as const;
+    expect(await recorder.record(1, read, async () => ({ f: 'get', value: 'a' }), definitelyNotApplied)).to.deep.equal({ f: 'get', value: 'a' });
+    expect(await recorder.record(1, read, () => Promise.reject(refused), definitelyNotApplied)).to.equal(undefined);
+    expect(await recorder.record(1, read, () => Promise.reject(new Error('timeout')), definitelyNotApplied)).to.equal(undefined);
+    expect(recorder.history().filter((e) => e.type !== 'invoke')).to.deep.equal([
+      { type: 'ok', process: 1, opId: 0, time: 1, result: { f: 'get', value: 'a' } },
+      { type: 'fail', process: 1, opId: 1, time: 3, error: 'not leader' },
+      { type: 'info', process: 1, opId: 2, time: 5, error: 'timeout' },
+    ]);
+  });
+
   it('produces a history the checker reads, with the default monotonic clock', () => {
     const recorder = new HistoryRecorder();
     recorder.ok(recorder.invoke(1, { f: 'put', key: 'k', value: 'a' }), { f: 'put' });
