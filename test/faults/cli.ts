@@ -1,5 +1,5 @@
 // The long fault run: npm run test:faults -- --time 300 --seed S [--nodes 5] [--clients 8] [--keys 5]
-//   [--faults kill,pause,...] [--stale-reads] [--save-dir .faults]
+//   [--request-timeout MS] [--faults kill,pause,...] [--stale-reads] [--save-dir .faults]
 // Prints the seed, the fault schedule, the counts, and VALID / INVALID / UNKNOWN as the last line.
 // Exit status: 0 VALID, 1 INVALID (or a failed check), 2 UNKNOWN, 3 bad arguments.
 import { parseArgs } from 'node:util';
@@ -7,7 +7,7 @@ import { formatCounts, runFaults } from './fault-run.js';
 import { FAULT_KINDS, isFaultKind, type FaultKind } from './schedule.js';
 
 const USAGE =
-  'usage: cli.js [--time SECONDS] [--seed N] [--nodes 3|5] [--clients N] [--keys N] [--faults kind,…] [--stale-reads] [--save-dir DIR]\n' +
+  'usage: cli.js [--time SECONDS] [--seed N] [--nodes 3|5] [--clients N] [--keys N] [--request-timeout MS] [--faults kind,…] [--stale-reads] [--save-dir DIR]\n' +
   `fault kinds: ${FAULT_KINDS.join(', ')}`;
 
 /** Faults the default run draws from (isolate-follower is there for the stale-read check). */
@@ -19,6 +19,7 @@ interface CliOptions {
   nodes: number;
   clients: number;
   keys: number;
+  requestTimeoutMs: number;
   kinds: FaultKind[];
   staleReads: boolean;
   saveDir: string;
@@ -35,6 +36,7 @@ function parse(argv: string[]): CliOptions | string {
         nodes: { type: 'string' },
         clients: { type: 'string' },
         keys: { type: 'string' },
+        'request-timeout': { type: 'string' },
         faults: { type: 'string' },
         'stale-reads': { type: 'boolean' },
         'save-dir': { type: 'string' },
@@ -55,7 +57,8 @@ function parse(argv: string[]): CliOptions | string {
   const nodes = int(values.nodes, 3, '--nodes', 3, 7);
   const clients = int(values.clients, 8, '--clients', 1, 64);
   const keys = int(values.keys, 5, '--keys', 1, 100);
-  for (const v of [seconds, seed, nodes, clients, keys]) if (typeof v === 'string') return v;
+  const requestTimeoutMs = int(values['request-timeout'], 5000, '--request-timeout', 100, 600_000);
+  for (const v of [seconds, seed, nodes, clients, keys, requestTimeoutMs]) if (typeof v === 'string') return v;
   const kinds = values.faults === undefined ? DEFAULT_KINDS : values.faults.split(',').map((k) => k.trim());
   const unknown = kinds.filter((k) => !isFaultKind(k));
   if (unknown.length > 0) return `unknown fault kind ${unknown.join(', ')}`;
@@ -65,6 +68,7 @@ function parse(argv: string[]): CliOptions | string {
     nodes: nodes as number,
     clients: clients as number,
     keys: keys as number,
+    requestTimeoutMs: requestTimeoutMs as number,
     kinds: kinds as FaultKind[],
     staleReads: values['stale-reads'] ?? false,
     saveDir: values['save-dir'] ?? '.faults',
@@ -83,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     durationMs: options.seconds * 1000,
     clients: options.clients,
     keys: options.keys,
+    requestTimeoutMs: options.requestTimeoutMs,
     kinds: options.kinds,
     staleReads: options.staleReads,
     saveDir: options.saveDir,
@@ -93,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
   const a = result.availability;
   console.log(`availability while a majority was up: ${a.share === null ? 'n/a' : `${(100 * a.share).toFixed(1)}%`} (${a.ok}/${a.invoked} ops ok)`);
   console.log(`linearizability: ${result.verdict}; lost writes: ${result.lostWrites.length}; settled: ${result.settled}; identical states: ${result.states.identical}`);
+  if (result.crashes.length > 0) console.log(`node crashes: ${result.crashes.join('; ')}`);
   if (result.savedTo) console.log(`history: ${result.savedTo}`);
   const verdict = result.passed ? 'VALID' : result.verdict === 'UNKNOWN' && result.lostWrites.length === 0 && result.states.identical ? 'UNKNOWN' : 'INVALID';
   console.log(verdict);

@@ -55,6 +55,9 @@ process.on('exit', killEveryNode);
 export class ClusterProcesses {
   readonly nodes: ClusterNode[];
   readonly dir: string;
+  /** Nodes that exited without being killed here (a crash is a finding): "n2 exited with code 1". */
+  readonly unexpectedExits: string[] = [];
+  private readonly killing = new Set<ChildProcess>();
   private readonly ownsDir: boolean;
 
   private constructor(nodes: ClusterNode[], dir: string, ownsDir: boolean) {
@@ -119,8 +122,9 @@ export class ClusterProcesses {
       fs.writeSync(fd, `\n=== ${new Date().toISOString()} starting ${name}\n`);
       const child = spawn(process.execPath, [RAFTKV_BIN, ...node.args], { stdio: ['ignore', fd, fd] });
       liveChildren.add(child);
-      child.once('exit', () => {
+      child.once('exit', (code, signal) => {
         liveChildren.delete(child);
+        if (!this.killing.delete(child)) this.unexpectedExits.push(`${name} exited with ${signal ?? `code ${code}`}`);
         if (node.child === child) {
           node.child = undefined;
           node.state = 'down';
@@ -139,6 +143,7 @@ export class ClusterProcesses {
     const child = node.child;
     if (child === undefined) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.killing.add(child);
     child.kill('SIGKILL');
     await exited;
   }

@@ -50,6 +50,8 @@ export interface FaultRunResult {
   settled: boolean;
   settleDetail: string;
   states: StateComparison;
+  /** Node processes that exited on their own during the run. */
+  crashes: string[];
   availability: Availability;
   history: HistoryEvent[];
   savedTo?: string;
@@ -108,6 +110,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
     const states = await compareNodeStates(cluster, admin, settleTimeoutMs);
     log(states.identical ? `identical state on every node (${states.summary})` : `STATES DIFFER: ${states.difference} (${states.summary})`);
 
+    for (const exit of cluster.unexpectedExits) log(`NODE CRASHED: ${exit}`);
     const history = recorder.history();
     const report = checkHistory(history, { timeoutMs: o.checkTimeoutMs ?? 120_000 });
     const lostWrites = findLostWrites(history, finalValues);
@@ -123,9 +126,10 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
       settled: settle.settled,
       settleDetail: settle.detail,
       states,
+      crashes: cluster.unexpectedExits.slice(),
       availability: available,
       history,
-      passed: report.verdict === 'VALID' && lostWrites.length === 0 && settle.settled && states.identical && finalValues.size === keys.length,
+      passed: report.verdict === 'VALID' && lostWrites.length === 0 && settle.settled && states.identical && finalValues.size === keys.length && cluster.unexpectedExits.length === 0,
     };
     log(formatReport(report));
     for (const lost of lostWrites) log(`LOST WRITE: ${lost}`);

@@ -32,6 +32,7 @@ describe('fault injection against a real 3-node raftkv cluster', function () {
     expect(result.lostWrites).to.deep.equal([]);
     expect(result.settled, result.settleDetail).to.equal(true);
     expect(result.states.identical, result.states.difference).to.equal(true);
+    expect(result.crashes, 'nodes that exited on their own').to.deep.equal([]);
     expect(result.passed).to.equal(true);
   };
 
@@ -43,8 +44,8 @@ describe('fault injection against a real 3-node raftkv cluster', function () {
     expectCorrect(await run({ seed: 202, durationMs: 22_000, kinds: ['isolate-leader', 'split', 'bridge'] }));
   });
 
-  it('stays linearizable through message delays past the election timeout, pauses and kills', async () => {
-    expectCorrect(await run({ seed: 303, durationMs: 22_000, kinds: ['delay', 'pause', 'kill'] }));
+  it('stays linearizable through message delays past the election timeout, lossy links, pauses and kills', async () => {
+    expectCorrect(await run({ seed: 303, durationMs: 22_000, kinds: ['delay', 'lossy', 'pause', 'kill'] }));
   });
 
   it('reports INVALID for a broken client that reads a partitioned follower\'s local state', async () => {

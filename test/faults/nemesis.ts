@@ -139,6 +139,15 @@ export class Nemesis {
           this.markMajority(true);
         };
       }
+      case 'lossy': {
+        const link = { dropRate: 0.2, duplicateRate: 0.1, delayMs: 5, jitterMs: 100, reorder: true };
+        this.note(`${describeEpisode(e)}: every link ${JSON.stringify(link)}`);
+        await this.setPlanEverywhere({ seed: this.options.seed, default: link }, 10_000);
+        return async () => {
+          await this.setPlanEverywhere(null, 20_000);
+          this.note('lossy links cleared');
+        };
+      }
     }
   }
 

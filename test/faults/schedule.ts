@@ -14,6 +14,7 @@ export const FAULT_KINDS = [
   'split', // a random minority on one side, the majority on the other
   'bridge', // two sides that cannot talk, and one node that sees both
   'delay', // every message delayed past the election timeout
+  'lossy', // every link drops, duplicates and reorders some messages
   'kill-all', // SIGKILL every node at once, restart them all after the hold
 ] as const;
 
@@ -61,6 +62,7 @@ function holdRange(kind: FaultKind, electionMs: number): [number, number] {
     case 'kill-all':
       return [500, 3000];
     case 'delay':
+    case 'lossy':
       return [4 * electionMs, 8 * electionMs];
     default:
       return [3 * electionMs, 10 * electionMs];
