@@ -1,10 +1,11 @@
 /** put, get, del, txn and compaction: etcdctl's KV commands over the JSON API. */
 import readline from 'node:readline';
 import type { Command } from 'commander';
-import type { KeyValue } from '../mvcc/types.js';
+import type { KeyValue, PutRequest } from '../mvcc/types.js';
 import { readAll, type CtlContext } from './context.js';
 import { UsageError } from './exit-codes.js';
 import { buildRangeRequest, parseCount, resolveKeyRange } from './key-range.js';
+import { parseLeaseId } from './lease-command.js';
 import { formatDelete, formatGet, formatPut, formatTxn } from './simple-output.js';
 import { renderTable } from './table.js';
 import { splitTxnScript, txnFromSections, type TxnSections } from './txn-parser.js';
@@ -34,10 +35,12 @@ export function addKvCommands(program: Command, ctx: ContextFactory): void {
     .argument('<key>')
     .argument('[value]')
     .option('--prev-kv', 'return the previous key-value pair before modification')
-    .action(async (key: string, value: string | undefined, opts: { prevKv?: boolean }) => {
+    .option('--lease <leaseID>', 'lease ID (in hexadecimal) to attach to the key')
+    .action(async (key: string, value: string | undefined, opts: { prevKv?: boolean; lease?: string }) => {
       const c = ctx();
       const text = value ?? (await readAll(c.io.stdin));
-      const req = { key: Buffer.from(key, 'utf8'), value: Buffer.from(text, 'utf8'), prevKv: opts.prevKv === true };
+      const req: PutRequest = { key: Buffer.from(key, 'utf8'), value: Buffer.from(text, 'utf8'), prevKv: opts.prevKv === true };
+      if (opts.lease !== undefined) req.lease = Number(parseLeaseId(opts.lease));
       const raw = await c.client().call('/v3/kv/put', encodePut(req));
       if (c.format === 'json') c.json(raw);
       else c.io.stdout(formatPut(decodePut(raw)));

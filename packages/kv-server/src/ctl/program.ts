@@ -6,6 +6,8 @@ import { EtcdRequestError, NoEndpointReachableError } from './etcd-json-client.j
 import { ExitCode, UsageError } from './exit-codes.js';
 import { addFaultCommands } from './fault-command.js';
 import { addKvCommands } from './kv-commands.js';
+import { addLeaseCommands } from './lease-command.js';
+import { addWatchCommand } from './watch-command.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -37,6 +39,8 @@ export async function runCtl(argv: string[], io: CtlIo): Promise<number> {
   addKvCommands(program, ctx);
   addClusterCommands(program, ctx, setExitCode);
   addFaultCommands(program, ctx, setExitCode);
+  addWatchCommand(program, ctx);
+  addLeaseCommands(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
