@@ -1,7 +1,7 @@
 /** put, get, del, txn and compaction: etcdctl's KV commands over the JSON API. */
 import readline from 'node:readline';
 import type { Command } from 'commander';
-import type { KeyValue, PutRequest } from '../mvcc/types.js';
+import type { KeyValue } from '../mvcc/types.js';
 import { readAll, type CtlContext } from './context.js';
 import { UsageError } from './exit-codes.js';
 import { buildRangeRequest, parseCount, resolveKeyRange } from './key-range.js';
@@ -39,9 +39,11 @@ export function addKvCommands(program: Command, ctx: ContextFactory): void {
     .action(async (key: string, value: string | undefined, opts: { prevKv?: boolean; lease?: string }) => {
       const c = ctx();
       const text = value ?? (await readAll(c.io.stdin));
-      const req: PutRequest = { key: Buffer.from(key, 'utf8'), value: Buffer.from(text, 'utf8'), prevKv: opts.prevKv === true };
-      if (opts.lease !== undefined) req.lease = Number(parseLeaseId(opts.lease));
-      const raw = await c.client().call('/v3/kv/put', encodePut(req));
+      const req = { key: Buffer.from(key, 'utf8'), value: Buffer.from(text, 'utf8'), prevKv: opts.prevKv === true };
+      const body = encodePut(req);
+      // As a decimal string: etcd's lease ids go beyond 2^53.
+      if (opts.lease !== undefined) body.lease = parseLeaseId(opts.lease);
+      const raw = await c.client().call('/v3/kv/put', body);
       if (c.format === 'json') c.json(raw);
       else c.io.stdout(formatPut(decodePut(raw)));
     });
