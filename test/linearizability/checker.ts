@@ -2,7 +2,7 @@
 import type { HistoryEvent } from '../faults/history.js';
 import { pairHistory, partitionByKey, type Operation } from './operations.js';
 import { compileRegister, type RegisterStep } from './register-model.js';
-import { searchLinearization, type SearchBudget } from './search.js';
+import { searchLinearization, type SearchBudget, type SearchMode, type SearchResult } from './search.js';
 import { dropUnobservableOptional } from './removal-guard.js';
 import { findUnwrittenObservation } from './unwritten-values.js';
 import { findViolationWindow } from './window.js';
@@ -61,6 +61,7 @@ const DEFAULT_MAX_STEPS = 20_000_000;
 const DEFAULT_MAX_MEMO_BYTES = 256 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_EXPLAIN_MS = 20_000;
+const QUICK_EXACT_STEPS = 5_000_000;
 
 /** Checks a history of events. Throws HistoryError if the events are malformed. */
 export function checkHistory(events: readonly HistoryEvent[], options: CheckOptions = {}): CheckReport {
@@ -95,6 +96,8 @@ interface SearchedKey {
   report: KeyReport;
   operations: Operation[];
   steps: RegisterStep[];
+  /** The search mode that showed the violation, for shrinking it the same way. */
+  mode: SearchMode;
 }
 
 function searchKey(key: string, operations: Operation[], budget: SearchBudget): SearchedKey {
@@ -112,21 +115,42 @@ function searchKey(key: string, operations: Operation[], budget: SearchBudget): 
     const failing = operations[steps[unwritten]!.source]!;
     report.verdict = 'INVALID';
     report.violation = { window: [failing], failingOpIds: [failing.opId], optionalOpIds: [], ignoredOutcomeOpIds: [], minimal: true };
-    return { report, operations, steps };
+    return { report, operations, steps, mode: {} };
   }
-  const result = searchLinearization(steps, budget);
-  report.searchSteps = result.steps;
+  const result = decide(steps, budget, report);
   if (result.verdict === 'valid') {
     report.verdict = 'VALID';
     report.linearization = result.order.map((i) => operations[steps[i]!.source]!.opId);
   } else if (result.verdict === 'invalid') {
     report.verdict = 'INVALID';
   }
-  return { report, operations, steps };
+  return { report, operations, steps, mode: result.mode };
 }
 
-function explain({ report, operations, steps }: SearchedKey, budget: SearchBudget): KeyReport {
-  const window = findViolationWindow(steps, budget);
+/**
+ * Valid histories are found fast by the exact search, so it goes first on a short leash. A violation
+ * amid many indeterminate ops is found far faster with them made reusable (see SearchMode); only if
+ * that finds a linearization does the exact search get the whole budget.
+ */
+function decide(steps: RegisterStep[], budget: SearchBudget, report: KeyReport): SearchResult & { mode: SearchMode } {
+  const attempts: [SearchBudget, SearchMode][] = steps.some((s) => s.optional)
+    ? [
+        [{ ...budget, maxSteps: Math.min(budget.maxSteps, QUICK_EXACT_STEPS) }, {}],
+        [budget, { reuseOptional: true }],
+        [budget, {}],
+      ]
+    : [[budget, {}]];
+  let result: SearchResult = { verdict: 'unknown', steps: 0 };
+  for (const [attemptBudget, mode] of attempts) {
+    result = searchLinearization(steps, attemptBudget, mode);
+    report.searchSteps += result.steps;
+    if (result.verdict === 'invalid' || (result.verdict === 'valid' && !mode.reuseOptional)) return { ...result, mode };
+  }
+  return { ...result, mode: {} };
+}
+
+function explain({ report, operations, steps, mode }: SearchedKey, budget: SearchBudget): KeyReport {
+  const window = findViolationWindow(steps, budget, mode);
   const opIdOf = (i: number): number => operations[steps[i]!.source]!.opId;
   return {
     ...report,

@@ -158,6 +158,18 @@ describe('linearizability checker: violations', () => {
     expectInvalid([op(1, 0, 1, get(), read('b')), op(2, 2, 3, put('b'), 'info')], [0]);
   });
 
+  it('rejects an indeterminate write seen twice with another write in between: it takes effect at most once', () => {
+    expectInvalid(
+      [
+        op(1, 0, 1, put('a'), 'info'),
+        op(2, 2, 3, get(), read('a')),
+        op(2, 4, 5, put('b'), wrote),
+        op(2, 6, 7, get(), read('a')),
+      ],
+      [0, 1, 2, 3],
+    );
+  });
+
   it('rejects a value written by a definitely failed request', () => {
     expectInvalid([op(1, 0, 1, put('b'), 'fail'), op(2, 2, 3, get(), read('b'))], [1]);
   });

@@ -13,6 +13,16 @@ export interface SearchBudget {
   maxMemoBytes: number;
 }
 
+export interface SearchMode {
+  /**
+   * Let each optional op take effect any number of times (from its invocation on) instead of at
+   * most once. Strictly more permissive, so 'invalid' here is 'invalid' for real; and with nothing
+   * to use up, the search no longer tells apart which optional ops were used: far fewer states.
+   * 'valid' here proves nothing, and `order` is then not a real linearization.
+   */
+  reuseOptional?: boolean;
+}
+
 export type SearchResult =
   | { verdict: 'valid'; steps: number; order: number[] }
   | { verdict: 'invalid'; steps: number }
@@ -27,7 +37,12 @@ const TIME_CHECK_EVERY = 4096;
  * `order` (on success) lists the indices of the steps taken, in linearization order; optional
  * steps not listed did not take effect.
  */
-export function searchLinearization(steps: readonly RegisterStep[], budget: SearchBudget): SearchResult {
+export function searchLinearization(
+  steps: readonly RegisterStep[],
+  budget: SearchBudget,
+  { reuseOptional = false }: SearchMode = {},
+): SearchResult {
+  const reusable = (op: number): boolean => reuseOptional && steps[op]!.optional;
   const n = steps.length;
   // Node 0 is the head sentinel; op i has call node 1+2i and return node 2+2i.
   const next = new Int32Array(2 * n + 1);
@@ -60,7 +75,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
     const step = steps[op]!;
     const twinClass = twins.classOf[op]!;
     // Of identical optional ops, only ever take the earliest-invoked one left (see interchangeableOptionalOps).
-    if (twinClass >= 0 && twins.rank[op] !== twinsUsed[twinClass]) return -1;
+    if (twinClass >= 0 && twins.rank[op] !== (reuseOptional ? 0 : twinsUsed[twinClass])) return -1;
     if (blindFrom >= 0 && applyStep(step, blindFrom) >= 0) return -1; // would not need that blind write
     return applyStep(step, state);
   };
@@ -93,7 +108,7 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
       const newState = stepIfAllowed(op);
       if (newState >= 0) {
         const word = op >> 5;
-        const bit = 1 << (op & 31);
+        const bit = reusable(op) ? 0 : 1 << (op & 31); // a reusable op is never used up
         linearized[word]! |= bit;
         const hash = (setHash ^ zobrist[op]!) >>> 0;
         const newBlindFrom = mustJustify(steps[op]!) ? state : -1;
@@ -105,9 +120,11 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
           setHash = hash;
           state = newState;
           blindFrom = newBlindFrom;
-          const twinClass = twins.classOf[op]!;
-          if (twinClass >= 0) twinsUsed[twinClass]!++;
-          lift(node, next, prev);
+          if (!reusable(op)) {
+            const twinClass = twins.classOf[op]!;
+            if (twinClass >= 0) twinsUsed[twinClass]!++;
+            lift(node, next, prev);
+          }
           node = next[HEAD]!;
           optionalPass = false;
           continue;
@@ -129,11 +146,13 @@ export function searchLinearization(steps: readonly RegisterStep[], budget: Sear
     if (undone === undefined) return { verdict: 'invalid', steps: count };
     state = stackState.pop()!;
     blindFrom = stackBlindFrom.pop()!;
-    linearized[undone >> 5]! &= ~(1 << (undone & 31));
-    setHash = (setHash ^ zobrist[undone]!) >>> 0;
-    if (twins.classOf[undone]! >= 0) twinsUsed[twins.classOf[undone]!]!--;
     const callNode = 1 + 2 * undone;
-    unlift(callNode, next, prev);
+    if (!reusable(undone)) {
+      linearized[undone >> 5]! &= ~(1 << (undone & 31));
+      setHash = (setHash ^ zobrist[undone]!) >>> 0;
+      if (twins.classOf[undone]! >= 0) twinsUsed[twins.classOf[undone]!]!--;
+      unlift(callNode, next, prev);
+    }
     node = next[callNode]!;
     optionalPass = steps[undone]!.optional;
   }

@@ -2,7 +2,7 @@
 // and whose violation implies the original's, so it can be read as the explanation.
 import { ABSENT, StepKind, writtenValue, type RegisterStep } from './register-model.js';
 import { removalGuard } from './removal-guard.js';
-import { searchLinearization, type SearchBudget } from './search.js';
+import { searchLinearization, type SearchBudget, type SearchMode } from './search.js';
 
 export interface ViolationWindow {
   /** Indices into the key's steps, in call order. */
@@ -18,18 +18,18 @@ export interface ViolationWindow {
 }
 
 /**
- * `steps` must be known not linearizable. Two phases, each keeping the window a violation:
+ * `steps` must be known not linearizable (in `mode`, whose 'invalid' implies the real one). Two phases, each keeping the window a violation:
  * 1. the shortest prefix (cut at a return time) with no linearization; ops still running at the cut
  *    become optional, which can only make a linearization easier to find;
  * 2. removing operations a chunk at a time while it still violates, but only removals that cannot
  *    create a violation (see removalGuard), so the window's violation implies the history's.
  */
-export function findViolationWindow(steps: readonly RegisterStep[], budget: SearchBudget): ViolationWindow {
+export function findViolationWindow(steps: readonly RegisterStep[], budget: SearchBudget, mode: SearchMode = {}): ViolationWindow {
   // Any search that runs out of budget counts as "not shown to violate": the window stays a genuine
   // violation, but may be larger than needed.
   let exhausted = false;
   const violates = (subset: RegisterStep[]): boolean => {
-    const verdict = searchLinearization(subset, budget).verdict;
+    const verdict = searchLinearization(subset, budget, mode).verdict;
     if (verdict === 'unknown') exhausted = true;
     return verdict === 'invalid';
   };
