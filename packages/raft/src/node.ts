@@ -4,7 +4,7 @@ import { TcpTransport, seededRandom, silentLogger } from '@raftkv/cnet';
 import type { FaultPlan, Logger, Message, PeerStats, Transport } from '@raftkv/cnet';
 import type { RaftCore } from './core/api.js';
 import { MessageType, Role } from './core/messages.js';
-import type { NodeId, RaftMessage, Ready, Snapshot } from './core/messages.js';
+import type { HardState, NodeId, RaftMessage, Ready, Snapshot } from './core/messages.js';
 import { createRaftCore } from './core/index.js';
 import { clusterTagOf, decodeMessage, encodeMessage, readClusterTag } from './codec/message-codec.js';
 import { NoLeaderError, NodeStoppedError } from './node-api.js';
@@ -16,6 +16,8 @@ import type { RaftNodeOptions, ResolvedTiming } from './driver/options.js';
 import { ReadIndexBatcher } from './driver/read-batcher.js';
 import { SnapshotPolicy } from './driver/snapshot-policy.js';
 import { openIdentity } from './driver/identity.js';
+import { HardStatePlan } from './driver/hard-state-plan.js';
+import { ApplyQueue } from './driver/apply-queue.js';
 
 /** The cnet message type byte of Raft traffic (the transport carries other types untouched). */
 export const RAFT_MESSAGE_TYPE = 1;
@@ -26,8 +28,9 @@ export interface RaftNodeFatalListener {
 
 /**
  * The driver around the pure core: ticks on a timer, and runs one Ready at a time through
- * persist (one synced batch) → send → apply → serve reads → advance. Proposals and reads that arrive
- * meanwhile accumulate in the core and go out together in the next Ready (group commit).
+ * persist (one synced batch) → send → hand committed entries to the apply queue → serve reads → advance.
+ * Proposals and reads that arrive meanwhile accumulate in the core and go out together in the next Ready
+ * (group commit); the next Ready persists while the previous one's entries apply.
  */
 export class RaftNode extends EventEmitter implements RaftHandle {
   readonly id: NodeId;
@@ -42,6 +45,9 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** Term of the entry at `applied`: a snapshot taken there is labelled with it. */
   private appliedTerm: number;
   private readonly reads: ReadIndexBatcher;
+  private readonly hardStates: HardStatePlan;
+  private readonly applyQueue: ApplyQueue;
+  private failed = false;
   /** The highest index each follower acknowledged, to pick a transfer target. */
   private readonly matchHints = new Map<NodeId, number>();
   private last = { role: Role.Follower, leader: null as NodeId | null, term: 0 };
@@ -55,6 +61,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     private readonly stateMachine: StateMachine,
     private readonly snapshots: SnapshotPolicy,
     applied: { index: number; term: number },
+    persistedHardState: HardState,
   ) {
     super();
     this.id = opts.id;
@@ -75,6 +82,12 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       timeoutMs: timing.readTimeoutMs,
     });
     this.reads.onApplied(applied.index);
+    this.hardStates = new HardStatePlan(persistedHardState);
+    this.applyQueue = new ApplyQueue(
+      (entries) => this.stateMachine.apply(entries),
+      (last) => this.setApplied(last.index, last.term),
+      (err) => this.fail(err),
+    );
   }
 
   /** Loads storage, brings the state machine up to the snapshot if it is behind, starts transport and ticks. */
@@ -114,10 +127,17 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       const snapshots = new SnapshotPolicy(timing.snapshotCount, snapshot?.meta.index ?? 0);
       const appliedTerm =
         applied === snapshot?.meta.index ? snapshot.meta.term : (persisted.entries.find((e) => e.index === applied)?.term ?? 0);
-      const node = new RaftNode(opts, timing, core, storage, transport, opts.stateMachine, snapshots, {
-        index: applied,
-        term: appliedTerm,
-      });
+      const node = new RaftNode(
+        opts,
+        timing,
+        core,
+        storage,
+        transport,
+        opts.stateMachine,
+        snapshots,
+        { index: applied, term: appliedTerm },
+        persisted.hardState,
+      );
       transport.onMessage((m) => node.receive(m));
       await transport.start();
       node.ticker = setInterval(() => node.onTick(), timing.heartbeatMs);
@@ -259,22 +279,26 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private async handleReady(rd: Ready): Promise<void> {
     const { early, late } = this.splitMessages(rd.messages);
     for (const msg of early) this.send(msg);
-    if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
+    const write = this.hardStates.plan(rd);
+    if (write) {
       // Nothing below (votes, acks, applies) may happen before this write is durable.
-      const update: Parameters<RaftStorage['save']>[0] = { entries: rd.entries };
+      const update: Parameters<RaftStorage['save']>[0] = { entries: rd.entries, ...write };
       if (rd.snapshot) update.snapshot = rd.snapshot;
-      if (rd.hardState) update.hardState = rd.hardState;
       await this.storage.save(update);
+      this.hardStates.written(write.hardState);
     }
     if (this.halted) return;
     this.emitStateChanges(rd);
     for (const msg of late) this.send(msg);
-    if (rd.snapshot) await this.installSnapshot(rd.snapshot);
-    if (rd.committedEntries.length > 0) {
-      await this.stateMachine.apply(rd.committedEntries);
-      const last = rd.committedEntries[rd.committedEntries.length - 1]!;
-      this.setApplied(last.index, last.term);
+    if (rd.snapshot) {
+      await this.applyQueue.idle();
+      if (this.halted) return;
+      await this.installSnapshot(rd.snapshot);
     }
+    // Earlier batches apply while this Ready persisted; at most one more waits behind the one applying.
+    await this.applyQueue.whenRoom(1);
+    if (this.halted) return;
+    this.applyQueue.push(rd.committedEntries);
     for (const rs of rd.readStates) this.reads.onReadState(rs);
   }
 
@@ -311,6 +335,9 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** After snapshotCount applied entries: snapshot now, compact to the previous snapshot (see SnapshotPolicy). */
   private async maybeTakeSnapshot(): Promise<void> {
     if (this.halted || !this.snapshots.due(this.applied)) return;
+    // Snapshot exactly what is applied: let the batches still queued finish first.
+    await this.applyQueue.idle();
+    if (this.halted) return;
     const index = this.applied;
     if (this.stateMachine.appliedIndex() !== index) {
       this.logger.warn({ applied: index, stateMachine: this.stateMachine.appliedIndex() }, 'raft: state machine applied index disagrees; no snapshot');
@@ -395,6 +422,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** Persistence or apply failed: nothing more may be acknowledged, so the node stops at once. */
   private fail(err: Error): void {
     if (this.halted) return;
+    this.failed = true;
     this.logger.error({ err: err.message, stack: err.stack }, 'raft: fatal error, stopping the node');
     if (this.listenerCount('fatal') > 0) this.emit('fatal', err);
     void this.halt(new NodeStoppedError());
@@ -411,12 +439,23 @@ export class RaftNode extends EventEmitter implements RaftHandle {
 
   private halting: Promise<void> | null = null;
 
+  /** A clean stop writes the commit index held back from the last writes (after a failure, nothing more is written). */
+  private async flushDeferredHardState(): Promise<void> {
+    const hardState = this.hardStates.pending();
+    if (!hardState || this.failed) return;
+    await this.storage
+      .save({ entries: [], hardState })
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'raft: writing the last commit index failed'));
+  }
+
   private halt(reason: Error): Promise<void> {
     this.halting ??= (async () => {
       this.halted = true;
       if (this.ticker) clearInterval(this.ticker);
       this.ticker = null;
       await this.loop?.catch(() => undefined);
+      await this.applyQueue.idle();
+      await this.flushDeferredHardState();
       this.reads.failAll(reason);
       await this.transport.close().catch((err: Error) => this.logger.warn({ err: err.message }, 'raft: transport close failed'));
       await this.storage.close().catch((err: Error) => this.logger.warn({ err: err.message }, 'raft: storage close failed'));
