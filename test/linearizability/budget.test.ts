@@ -4,10 +4,10 @@ import { get, op, put, read, toEvents, wrote, type Interval } from './history-bu
 import { formatReport } from './timeline.js';
 
 // A stale read at the end of a run of concurrent writes: real search work, then a violation.
-function staleReadHistory(): Interval[] {
+function staleReadHistory(writes = 40): Interval[] {
   const intervals: Interval[] = [];
-  for (let i = 0; i < 40; i++) intervals.push(op(i % 4, 10 * i, 10 * i + 25, put(`v${i}`), wrote));
-  intervals.push(op(9, 1000, 1001, get(), read('v0')));
+  for (let i = 0; i < writes; i++) intervals.push(op(i % 4, 10 * i, 10 * i + 25, put(`v${i}`), wrote));
+  intervals.push(op(9, 10 * writes, 10 * writes + 1, get(), read('v0')));
   return intervals;
 }
 
@@ -26,6 +26,13 @@ describe('linearizability checker: budgets', () => {
     expect(violation.minimal).to.equal(false);
     expect(formatReport(report)).to.contain('window not minimal');
     expect(checkOperations(violation.window).verdict).to.equal('INVALID');
+  });
+
+  it('prints only the latest 200 rows of a window that could not be shrunk', () => {
+    const report = checkHistory(toEvents(staleReadHistory(300)), { explainTimeoutMs: 0 });
+    const text = formatReport(report);
+    expect(text).to.contain('(101 earlier operations not shown)');
+    expect(text).to.match(/#300 get -> "v0"$/m);
   });
 
   it('can skip explanations entirely', () => {

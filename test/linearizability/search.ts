@@ -65,7 +65,7 @@ export function searchLinearization(
   const twinsUsed = new Int32Array(twins.classes);
   // The state before the last op, if that op was an indeterminate blind write; else -1 (see mustJustify).
   let blindFrom = -1;
-  const stateCount = 2 + Math.max(0, ...steps.map((s) => Math.max(s.a, s.b)));
+  const stateCount = 2 + steps.reduce((max, s) => Math.max(max, s.a, s.b), 0);
 
   const stackOp: number[] = [];
   const stackState: number[] = [];

@@ -4,6 +4,7 @@ import type { CheckReport, KeyReport, Violation } from './checker.js';
 import type { Operation } from './operations.js';
 
 const BAR_WIDTH = 40;
+const MAX_ROWS = 200;
 
 /** A summary line per key plus, for each INVALID key, its violation timeline. */
 export function formatReport(report: CheckReport): string {
@@ -23,30 +24,37 @@ export function formatReport(report: CheckReport): string {
  * `[===]` completed; `[==>` indeterminate or still running at the failing point; `!` marks failing ops.
  */
 export function formatViolation(key: KeyReport & { violation: Violation }): string {
-  const { window, failingOpIds, optionalOpIds, ignoredOutcomeOpIds, minimal } = key.violation;
-  const start = Math.min(...window.map((o) => o.call));
-  const finiteEnds = window.flatMap((o) => (Number.isFinite(o.ret) ? [o.ret] : [o.call]));
-  const end = Math.max(...finiteEnds, start);
+  const { window, minimal } = key.violation;
+  const failing = new Set(key.violation.failingOpIds);
+  const optional = new Set(key.violation.optionalOpIds);
+  const ignoredOutcome = new Set(key.violation.ignoredOutcomeOpIds);
+  // A window that could not be shrunk may be long: the ops nearest the failing point matter most.
+  const shown = window.slice(-MAX_ROWS);
+  const start = shown.reduce((min, o) => Math.min(min, o.call), Infinity);
+  const end = shown.reduce((max, o) => Math.max(max, Number.isFinite(o.ret) ? o.ret : o.call), start);
   const span = end - start || 1;
   const column = (t: number): number => Math.round(((t - start) / span) * (BAR_WIDTH - 1));
 
   const header = `key ${JSON.stringify(key.key)} is not linearizable: no order of these ${window.length} operations` +
     ` explains what clients saw${minimal ? '' : ' (shrinking ran out of budget; window not minimal)'}`;
-  const rows = window.map((o) => {
-    const optional = optionalOpIds.includes(o.opId);
+  const rows = shown.map((o) => {
+    const open = optional.has(o.opId);
     const from = column(o.call);
-    const to = optional ? BAR_WIDTH - 1 : column(o.ret);
-    const bar = ' '.repeat(from) + '[' + '='.repeat(Math.max(0, to - from - 1)) + (optional ? '>' : ']');
-    const mark = failingOpIds.includes(o.opId) ? '!' : ' ';
+    const to = open ? BAR_WIDTH - 1 : column(o.ret);
+    const bar = ' '.repeat(from) + '[' + '='.repeat(Math.max(0, to - from - 1)) + (open ? '>' : ']');
+    const mark = failing.has(o.opId) ? '!' : ' ';
     const times = `${fmt(o.call - start)}..${Number.isFinite(o.ret) ? fmt(o.ret - start) : 'never'}`;
-    return `${mark} p${String(o.process).padEnd(3)} ${bar.padEnd(BAR_WIDTH + 1)} ${times.padEnd(20)} #${o.opId} ${describeOperation(o)}${notes(o, optional, ignoredOutcomeOpIds)}`;
+    const notes = (open && o.status === 'definite' ? ' (still running at the failing point)' : '') +
+      (ignoredOutcome.has(o.opId) ? ' (outcome not needed here)' : '');
+    return `${mark} p${String(o.process).padEnd(3)} ${bar.padEnd(BAR_WIDTH + 1)} ${times.padEnd(20)} #${o.opId} ${describeOperation(o)}${notes}`;
   });
-  return [header, `  times relative to ${fmt(start)}; '!' = completes where no linearization exists`, ...rows].join('\n');
-}
-
-function notes(o: Operation, optional: boolean, ignoredOutcomeOpIds: number[]): string {
-  const running = optional && o.status === 'definite' ? ' (still running at the failing point)' : '';
-  return running + (ignoredOutcomeOpIds.includes(o.opId) ? ' (outcome not needed here)' : '');
+  const hidden = window.length - shown.length;
+  return [
+    header,
+    `  times relative to ${fmt(start)}; '!' = completes where no linearization exists`,
+    ...(hidden > 0 ? [`  (${hidden} earlier operations not shown)`] : []),
+    ...rows,
+  ].join('\n');
 }
 
 export function describeOperation(o: Operation): string {
