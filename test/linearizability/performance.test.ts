@@ -4,7 +4,9 @@ import { toEvents } from './history-builder.js';
 import { generateLinearizableHistory, seededRandom, staleReadMutation } from './history-generator.js';
 
 // Sizes a fault run produces. Times are printed for the report, never asserted (the machine is shared).
-describe('linearizability checker: performance sanity (times printed, not asserted)', () => {
+describe('linearizability checker: performance sanity (times printed, not asserted)', function () {
+  // The machine is shared: the verdicts rest on step budgets, and wall-clock limits stay far away.
+  this.timeout(180_000);
   const cases = [
     { name: '5 processes x 200 ops on 3 keys', processes: 5, opsPerProcess: 200, keys: 3, indeterminateRate: 0.05, failRate: 0.02 },
     { name: '10 processes x 100 ops on 1 key', processes: 10, opsPerProcess: 100, keys: 1, indeterminateRate: 0.05, failRate: 0.02 },
