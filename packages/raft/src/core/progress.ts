@@ -69,6 +69,8 @@ export class Progress {
   /** Heard from since the last check-quorum round. */
   recentActive = false;
   snapshotSend: SnapshotSend | null = null;
+  /** The commit index carried by the last Append sent, so an unchanged one is not sent again for nothing. */
+  sentCommit = 0;
   readonly inflights: Inflights;
 
   constructor(next: number, maxInflight: number, maxInflightBytes: number) {

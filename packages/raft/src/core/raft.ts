@@ -73,6 +73,8 @@ export class Raft implements RaftCore {
   incomingSnapshot: IncomingSnapshot | null = null;
 
   private msgs: RaftMessage[] = [];
+  /** Leader: new entries or a new commit index not sent yet; one Append per follower goes out at ready(). */
+  private broadcastPending = false;
   private readStates: ReadState[] = [];
   private prevHardState: HardState;
   private prevSoftState: SoftState;
@@ -189,6 +191,7 @@ export class Raft implements RaftCore {
   hasReady(): boolean {
     if (this.outstanding !== null) return false;
     return (
+      this.broadcastPending ||
       this.readRoundStartable() ||
       this.msgs.length > 0 ||
       this.readStates.length > 0 ||
@@ -202,6 +205,7 @@ export class Raft implements RaftCore {
 
   ready(): Ready {
     if (this.outstanding !== null) throw new Error('ready() called again before advance()');
+    this.flushBroadcast();
     this.maybeStartReadRound();
     const snapshot = this.log.unstableSnapshot;
     const rd: Ready = {
@@ -213,6 +217,7 @@ export class Raft implements RaftCore {
     };
     this.msgs = [];
     this.readStates = [];
+    coalesceAcks(rd.messages);
     if (snapshot) rd.snapshot = snapshot;
     const hs = this.hardState();
     if (!sameHardState(hs, this.prevHardState)) {
@@ -317,6 +322,7 @@ export class Raft implements RaftCore {
     this.progress.clear();
     this.leadTransferee = null;
     this.reads.reset();
+    this.broadcastPending = false;
   }
 
   private resetRandomizedElectionTimeout(): void {
@@ -412,12 +418,30 @@ export class Raft implements RaftCore {
   appendAndBroadcast(datas: Uint8Array[]): void {
     let index = this.log.lastIndex();
     this.log.append(datas.map((data) => ({ term: this.term, index: ++index, type: EntryType.Normal, data })));
-    this.bcastAppend();
+    // Everything proposed before the next ready() goes out together (etcd sends appends from the Ready too).
+    this.broadcastPending = true;
     // A single voter commits as soon as its own copy is durable (see advance()).
   }
 
   bcastAppend(): void {
     for (const to of this.voters) if (to !== this.id) this.sendAppend(to);
+  }
+
+  /**
+   * Sends each follower what it was not sent yet: the new entries (more Appends only when they exceed one
+   * message, up to the in-flight window) or, with nothing new, the new commit index in one empty Append.
+   */
+  private flushBroadcast(): void {
+    if (!this.broadcastPending) return;
+    this.broadcastPending = false;
+    if (this.role !== Role.Leader) return;
+    const last = this.log.lastIndex();
+    for (const to of this.voters) {
+      if (to === this.id) continue;
+      const pr = this.progress.get(to)!;
+      if (pr.next > last && pr.sentCommit >= this.log.committed) continue;
+      if (this.sendAppend(to)) while (this.sendAppend(to, false)) {}
+    }
   }
 
   /** Sends the next Append to `to` if its flow control allows; returns whether one went out. */
@@ -441,6 +465,7 @@ export class Raft implements RaftCore {
       entries,
       commit: this.log.committed,
     });
+    pr.sentCommit = this.log.committed;
     let bytes = 0;
     for (const e of entries) bytes += e.data.byteLength;
     pr.sentEntries(prevIndex + entries.length, bytes, entries.length);
@@ -496,7 +521,8 @@ export class Raft implements RaftCore {
   }
 
   onCommitAdvanced(): void {
-    this.bcastAppend();
+    // Followers learn the new commit index with the next ready()'s Appends.
+    this.broadcastPending = true;
   }
 
   // ---- ReadIndex (leader) ------------------------------------------------------------------
@@ -541,6 +567,32 @@ export class Raft implements RaftCore {
   private softState(): SoftState {
     return { leader: this.leader, role: this.role };
   }
+}
+
+/**
+ * Of several accepting AppendResponses to one peer in the same term, only the highest index tells the leader
+ * anything (match only grows, and one acknowledgement frees every Append up to it), so the rest are dropped.
+ */
+function coalesceAcks(msgs: RaftMessage[]): void {
+  if (msgs.length < 2) return;
+  const highest = new Map<string, number>();
+  for (const m of msgs) {
+    if (m.type !== MessageType.AppendResponse || m.reject) continue;
+    const key = `${m.to}\u0000${m.term}`;
+    highest.set(key, Math.max(highest.get(key) ?? -1, m.index));
+  }
+  if (highest.size === 0) return;
+  let kept = 0;
+  for (const m of msgs) {
+    if (m.type === MessageType.AppendResponse && !m.reject) {
+      const key = `${m.to}\u0000${m.term}`;
+      const top = highest.get(key);
+      if (top === undefined || m.index !== top) continue;
+      highest.delete(key); // keep one message at that index
+    }
+    msgs[kept++] = m;
+  }
+  msgs.length = kept;
 }
 
 function sameHardState(a: HardState, b: HardState): boolean {

@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { MessageType, type RaftMessage } from '../../src/core/messages.js';
+import { drain, enc, entry, makeLeader, msg, newRaft } from './harness.js';
+
+const appendsTo = (msgs: RaftMessage[], to: string) => msgs.filter((m) => m.type === MessageType.Append && m.to === to);
+
+/** A leader of term 2 whose followers n2 and n3 both acknowledged its no-op (index 1) and replicate. */
+function replicatingLeader() {
+  const r = newRaft({ term: 1 });
+  makeLeader(r);
+  for (const from of ['n2', 'n3']) r.step(msg({ type: MessageType.AppendResponse, from, term: 2, index: 1 }));
+  drain(r);
+  return r;
+}
+
+describe('append batching', () => {
+  it('a burst of proposals in one turn goes out as one Append per follower', () => {
+    const r = replicatingLeader();
+    for (let i = 0; i < 50; i++) r.propose(enc(`p${i}`));
+    const msgs = drain(r);
+    for (const to of ['n2', 'n3']) {
+      const appends = appendsTo(msgs, to);
+      expect(appends, to).to.have.length(1);
+      expect(appends[0]!.entries.map((e) => e.index)).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 2));
+    }
+  });
+
+  it('a new commit index reaches each follower once, in one empty Append, when nothing else is new', () => {
+    const r = replicatingLeader();
+    r.propose(enc('a'));
+    drain(r);
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n2', term: 2, index: 2 }));
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n3', term: 2, index: 2 }));
+    expect(r.log.committed).to.equal(2);
+    const msgs = drain(r);
+    for (const to of ['n2', 'n3']) {
+      const appends = appendsTo(msgs, to);
+      expect(appends, to).to.have.length(1);
+      expect(appends[0]!.entries).to.have.length(0);
+      expect(appends[0]!.commit).to.equal(2);
+    }
+    expect(drain(r).filter((m) => m.type === MessageType.Append)).to.have.length(0);
+  });
+
+  it('entries proposed after an acknowledgement in the same turn carry the new commit index with them', () => {
+    const r = replicatingLeader();
+    r.propose(enc('a'));
+    drain(r);
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n2', term: 2, index: 2 }));
+    r.propose(enc('b'));
+    const msgs = drain(r);
+    for (const to of ['n2', 'n3']) {
+      const appends = appendsTo(msgs, to);
+      expect(appends, to).to.have.length(1);
+      expect(appends[0]!.entries.map((e) => e.index)).to.deep.equal([3]);
+      expect(appends[0]!.commit).to.equal(2);
+    }
+  });
+
+  it('a follower answers several Appends handled in one turn with one acknowledgement of the highest index', () => {
+    const r = newRaft({ term: 2 });
+    for (let i = 1; i <= 5; i++) {
+      r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: i - 1, logTerm: i === 1 ? 0 : 2, entries: [entry(i, 2)] }));
+    }
+    const acks = drain(r).filter((m) => m.type === MessageType.AppendResponse);
+    expect(acks.map((m) => [m.to, m.index, m.reject])).to.deep.equal([['n2', 5, false]]);
+  });
+
+  it('keeps a rejection between acknowledgements', () => {
+    const r = newRaft({ term: 2 });
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 0, logTerm: 0, entries: [entry(1, 2)] }));
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 7, logTerm: 2, entries: [entry(8, 2)] }));
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 1, logTerm: 2, entries: [entry(2, 2)] }));
+    const acks = drain(r).filter((m) => m.type === MessageType.AppendResponse);
+    expect(acks.map((m) => [m.index, m.reject])).to.deep.equal([
+      [7, true],
+      [2, false],
+    ]);
+  });
+});
