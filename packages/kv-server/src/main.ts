@@ -1,6 +1,14 @@
+import fs from 'node:fs';
 import { pino } from 'pino';
 import { FlagError, helpText, parseFlags } from './config/flags.js';
 import { startServer, type ServerHandle } from './server.js';
+import { ETCD_SERVER_VERSION } from './http/api-context.js';
+
+/** As `etcd --version` prints it, with the etcd API version raftkv answers like. */
+function versionText(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `raftkv Version: ${pkg.version}\netcd API Version: ${ETCD_SERVER_VERSION}\nNode.js Version: ${process.version}\n`;
+}
 
 /** The `raftkv` command: etcd-style flags → a running node; SIGINT/SIGTERM stop it cleanly (exit 0). */
 export async function main(argv: string[]): Promise<void> {
@@ -9,6 +17,10 @@ export async function main(argv: string[]): Promise<void> {
     const parsed = parseFlags(argv);
     if (parsed === 'help') {
       process.stdout.write(helpText());
+      return;
+    }
+    if (parsed === 'version') {
+      process.stdout.write(versionText());
       return;
     }
     config = parsed;

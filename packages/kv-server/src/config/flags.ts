@@ -72,6 +72,7 @@ function buildProgram(): Command {
     .option('--max-request-bytes <n>', 'maximum client request size in bytes', positiveInt('--max-request-bytes'), DEFAULT_MAX_REQUEST_BYTES)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .option('--enable-fault-injection', 'accept cnet fault plans on POST /raftkv/fault', false)
+    .option('--version', 'print the version and exit')
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
@@ -105,8 +106,9 @@ export function helpText(): string {
  * Parses etcd-style flags (argv without node and script). Throws FlagError on an unknown or invalid flag;
  * returns 'help' / 'version' when those were asked for.
  */
-export function parseFlags(argv: string[]): ServerConfig | 'help' {
+export function parseFlags(argv: string[]): ServerConfig | 'help' | 'version' {
   if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  if (argv.includes('--version')) return 'version';
   const program = buildProgram();
   try {
     program.parse(argv, { from: 'user' });

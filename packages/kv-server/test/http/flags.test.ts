@@ -5,7 +5,7 @@ import { computeClusterId, computeMemberId } from '../../src/config/cluster-iden
 
 function parse(args: string[]): ServerConfig {
   const config = parseFlags(args);
-  if (config === 'help') throw new Error('unexpected help');
+  if (config === 'help' || config === 'version') throw new Error(`unexpected ${config}`);
   return config;
 }
 
@@ -77,6 +77,10 @@ describe('flags: etcd-style command line', () => {
 
   it('answers --help without starting', () => {
     expect(parseFlags(['--help'])).to.equal('help');
+  });
+
+  it('answers --version without starting, as etcd does', () => {
+    expect(parseFlags(['--version'])).to.equal('version');
   });
 });
 
