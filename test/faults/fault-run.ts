@@ -34,6 +34,8 @@ export interface FaultRunOptions {
   checkTimeoutMs?: number;
   /** Where an INVALID history is saved (absent: not saved). */
   saveDir?: string;
+  /** Draw each kind once before repeating any (default: independent draws). */
+  cycleKinds?: boolean;
   /** A fixed schedule instead of one drawn from the seed. */
   schedule?: FaultEpisode[];
   log?: (line: string) => void;
@@ -64,7 +66,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
   const electionMs = o.electionMs ?? 500;
   const heartbeatMs = o.heartbeatMs ?? 50;
   const settleTimeoutMs = o.settleTimeoutMs ?? 60_000;
-  const schedule = o.schedule ?? drawSchedule({ seed: o.seed, nodes: o.nodes, durationMs: o.durationMs, kinds: o.kinds, electionMs });
+  const schedule = o.schedule ?? drawSchedule({ seed: o.seed, nodes: o.nodes, durationMs: o.durationMs, kinds: o.kinds, electionMs, cycleKinds: o.cycleKinds });
   log(`seed ${o.seed}: ${o.nodes} nodes, ${o.clients} clients, ${o.keys} keys, ${(o.durationMs / 1000).toFixed(0)} s${o.staleReads ? ', STALE READS (broken client)' : ''}`);
   log(`fault schedule (${schedule.length} episodes):`);
   for (const e of schedule) log(`  ${describeEpisode(e)}`);

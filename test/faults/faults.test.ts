@@ -1,13 +1,14 @@
 import { expect } from 'chai';
 import { killEveryNode } from './cluster-processes.js';
 import { runFaults, type FaultRunOptions, type FaultRunResult } from './fault-run.js';
+import type { FaultKind } from './schedule.js';
 
 /**
  * Short fault runs against real raftkv processes (the long version: npm run test:faults). Each run asserts
  * what the long run reports: a linearizable history, no lost acknowledged write, identical node states.
  */
 describe('fault injection against a real 3-node raftkv cluster', function () {
-  // Generous: the machine is shared; a run is ~20 s of load plus start, settle and check.
+  // Generous: the machine is shared; a run is ~26 s of load plus start, settle and check.
   this.timeout(150_000);
   let lines: string[] = [];
 
@@ -25,8 +26,14 @@ describe('fault injection against a real 3-node raftkv cluster', function () {
   const run = (options: Omit<FaultRunOptions, 'nodes' | 'clients' | 'keys' | 'log'>): Promise<FaultRunResult> =>
     runFaults({ nodes: 3, clients: 6, keys: 4, settleTimeoutMs: 60_000, log: (line) => lines.push(line), ...options });
 
+  /** Every kind once (seeded order), then checks: the same seed always draws the same schedule. */
+  const runEveryKind = async (kinds: FaultKind[]): Promise<FaultRunResult> => {
+    const result = await run({ seed: 101, durationMs: 26_000, kinds, cycleKinds: true });
+    expect(new Set(result.schedule.map((e) => e.kind)), 'fault kinds in the schedule').to.deep.equal(new Set(kinds));
+    return result;
+  };
+
   const expectCorrect = (result: FaultRunResult): void => {
-    expect(result.schedule.length, 'faults in the schedule').to.be.greaterThan(0);
     expect(result.counts.ok, 'operations that succeeded').to.be.greaterThan(50);
     expect(result.verdict).to.equal('VALID');
     expect(result.lostWrites).to.deep.equal([]);
@@ -37,15 +44,15 @@ describe('fault injection against a real 3-node raftkv cluster', function () {
   };
 
   it('stays linearizable through process faults: kills of a node and of the leader, leader pauses, all nodes killed at once', async () => {
-    expectCorrect(await run({ seed: 101, durationMs: 22_000, kinds: ['kill', 'kill-leader', 'pause-leader', 'kill-all'] }));
+    expectCorrect(await runEveryKind(['kill', 'kill-leader', 'pause-leader', 'kill-all']));
   });
 
-  it('stays linearizable through partitions: leader isolated, majority/minority split, a bridge node', async () => {
-    expectCorrect(await run({ seed: 202, durationMs: 22_000, kinds: ['isolate-leader', 'split', 'bridge'] }));
+  it('stays linearizable through partitions: leader isolated (and killed while isolated), majority/minority split, a bridge node', async () => {
+    expectCorrect(await runEveryKind(['isolate-leader', 'isolate-kill-leader', 'split', 'bridge']));
   });
 
   it('stays linearizable through message delays past the election timeout, lossy links, pauses and kills', async () => {
-    expectCorrect(await run({ seed: 303, durationMs: 22_000, kinds: ['delay', 'lossy', 'pause', 'kill'] }));
+    expectCorrect(await runEveryKind(['delay', 'lossy', 'pause', 'kill']));
   });
 
   it('reports INVALID for a broken client that reads a partitioned follower\'s local state', async () => {

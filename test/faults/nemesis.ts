@@ -42,8 +42,9 @@ export class Nemesis {
     for (const episode of schedule) {
       const wait = start + episode.at - this.options.clock();
       if (!(await abortableSleep(wait, signal))) return;
-      const heal = await this.inject(episode);
-      await abortableSleep(episode.holdMs, signal);
+      const injectedAt = this.options.clock();
+      const heal = await this.inject(episode, signal);
+      await abortableSleep(injectedAt + episode.holdMs - this.options.clock(), signal);
       await heal();
       if (signal.aborted) return;
     }
@@ -79,7 +80,7 @@ export class Nemesis {
   }
 
   /** Starts one episode's fault; returns what heals it. */
-  private async inject(e: FaultEpisode): Promise<() => Promise<void>> {
+  private async inject(e: FaultEpisode, signal: AbortSignal): Promise<() => Promise<void>> {
     const names = this.cluster.nodes.map((n) => n.name);
     const majority = Math.floor(names.length / 2) + 1;
     switch (e.kind) {
@@ -123,6 +124,19 @@ export class Nemesis {
         const node = e.kind === 'isolate-leader' ? leader : this.rng.pick(names.filter((n) => n !== leader));
         const rest = names.filter((n) => n !== node);
         return this.partition(e, `${node} alone (leader ${leader})`, cutsBetween([node], rest));
+      }
+      case 'isolate-kill-leader': {
+        // The cut-off leader may hold entries the majority never saw; it restarts (from disk) into the healed network.
+        const leader = await this.leaderOrAny();
+        const healPartition = await this.partition(e, `${leader} alone (leader)`, cutsBetween([leader], names.filter((n) => n !== leader)));
+        await abortableSleep(e.holdMs / 2, signal);
+        this.note(`SIGKILL the isolated ${leader}`);
+        await this.cluster.kill(leader);
+        return async () => {
+          await healPartition();
+          this.cluster.start(leader);
+          this.note(`restarted ${leader}`);
+        };
       }
       case 'split':
         return this.partition(e, e.sides!.map((s) => s.join(',')).join(' | '), cutsBetween(e.sides![0]!, e.sides![1]!));

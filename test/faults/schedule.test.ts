@@ -51,6 +51,13 @@ describe('fault schedules', () => {
     }
   });
 
+  it('with cycleKinds, draws every kind once before repeating any', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const kinds = drawSchedule({ ...base, seed, durationMs: 600_000, cycleKinds: true }).map((e) => e.kind);
+      expect(new Set(kinds.slice(0, FAULT_KINDS.length)).size, `seed ${seed}`).to.equal(FAULT_KINDS.length);
+    }
+  });
+
   it('draws nothing when no fault kind is allowed or the run is too short', () => {
     expect(drawSchedule({ ...base, kinds: [] })).to.deep.equal([]);
     expect(drawSchedule({ ...base, durationMs: 4000 })).to.deep.equal([]);

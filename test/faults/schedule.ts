@@ -11,6 +11,7 @@ export const FAULT_KINDS = [
   'pause-leader',
   'isolate-leader', // cut every link between the leader and the others
   'isolate-follower', // cut a follower off (the leader keeps its majority)
+  'isolate-kill-leader', // cut the leader off, SIGKILL it halfway through, heal and restart it
   'split', // a random minority on one side, the majority on the other
   'bridge', // two sides that cannot talk, and one node that sees both
   'delay', // every message delayed past the election timeout
@@ -43,6 +44,8 @@ export interface ScheduleOptions {
   leadMs?: number;
   /** Quiet time at the end of the workload, ms (default 3000). */
   tailMs?: number;
+  /** Take the kinds in a seeded order, each once before any repeats (short runs that must see every kind). */
+  cycleKinds?: boolean;
 }
 
 export function isFaultKind(text: string): text is FaultKind {
@@ -76,8 +79,10 @@ export function drawSchedule(o: ScheduleOptions): FaultEpisode[] {
   const episodes: FaultEpisode[] = [];
   let at = o.leadMs ?? 2000;
   const end = o.durationMs - (o.tailMs ?? 3000);
+  let cycle: FaultKind[] = [];
   for (;;) {
-    const kind = rng.pick(o.kinds);
+    if (o.cycleKinds && cycle.length === 0) cycle = shuffled(rng, o.kinds);
+    const kind = o.cycleKinds ? cycle.shift()! : rng.pick(o.kinds);
     const [min, max] = holdRange(kind, o.electionMs);
     const holdMs = rng.int(min, max);
     if (at + holdMs > end) break;

@@ -3,6 +3,7 @@
  * recording every operation as invoke + ok/fail/info. A client that saw an indeterminate outcome continues
  * as a new process (Jepsen's convention), since its old operation may still be in flight.
  */
+import { setMaxListeners } from 'node:events';
 import type { HistoryRecorder, KvOp } from '../linearizability/index.js';
 import type { KvHttpClient, Outcome } from './kv-http.js';
 import { streamOf } from './random.js';
@@ -39,6 +40,7 @@ export async function runWorkload(
   signal: AbortSignal,
 ): Promise<WorkloadCounts> {
   const counts = emptyCounts();
+  setMaxListeners(options.clients + 10, signal); // each client's back-off sleep listens for the stop
   let nextProcess = options.clients;
   const worker = async (index: number): Promise<void> => {
     const rng = streamOf(options.seed, index);
