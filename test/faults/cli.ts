@@ -1,5 +1,5 @@
 // The long fault run: npm run test:faults -- --time 300 --seed S [--nodes 5] [--clients 8] [--keys 5]
-//   [--request-timeout MS] [--faults kill,pause,...] [--stale-reads] [--save-dir .faults]
+//   [--request-timeout MS] [--snapshot-count N] [--faults kill,pause,...] [--stale-reads] [--save-dir .faults]
 // Prints the seed, the fault schedule, the counts, and VALID / INVALID / UNKNOWN as the last line.
 // Exit status: 0 VALID, 1 INVALID (or a failed check), 2 UNKNOWN, 3 bad arguments.
 import { parseArgs } from 'node:util';
@@ -7,7 +7,7 @@ import { formatCounts, runFaults } from './fault-run.js';
 import { FAULT_KINDS, isFaultKind, type FaultKind } from './schedule.js';
 
 const USAGE =
-  'usage: cli.js [--time SECONDS] [--seed N] [--nodes 3|5] [--clients N] [--keys N] [--request-timeout MS] [--faults kind,…] [--stale-reads] [--save-dir DIR]\n' +
+  'usage: cli.js [--time SECONDS] [--seed N] [--nodes 3|5] [--clients N] [--keys N] [--request-timeout MS] [--snapshot-count N] [--faults kind,…] [--stale-reads] [--save-dir DIR]\n' +
   `fault kinds: ${FAULT_KINDS.join(', ')}`;
 
 /** Faults the default run draws from (isolate-follower is there for the stale-read check). */
@@ -20,6 +20,7 @@ interface CliOptions {
   clients: number;
   keys: number;
   requestTimeoutMs: number;
+  snapshotCount: number;
   kinds: FaultKind[];
   staleReads: boolean;
   saveDir: string;
@@ -37,6 +38,7 @@ function parse(argv: string[]): CliOptions | string {
         clients: { type: 'string' },
         keys: { type: 'string' },
         'request-timeout': { type: 'string' },
+        'snapshot-count': { type: 'string' },
         faults: { type: 'string' },
         'stale-reads': { type: 'boolean' },
         'save-dir': { type: 'string' },
@@ -58,7 +60,8 @@ function parse(argv: string[]): CliOptions | string {
   const clients = int(values.clients, 8, '--clients', 1, 64);
   const keys = int(values.keys, 5, '--keys', 1, 100);
   const requestTimeoutMs = int(values['request-timeout'], 5000, '--request-timeout', 100, 600_000);
-  for (const v of [seconds, seed, nodes, clients, keys, requestTimeoutMs]) if (typeof v === 'string') return v;
+  const snapshotCount = int(values['snapshot-count'], 500, '--snapshot-count', 1, 10_000_000);
+  for (const v of [seconds, seed, nodes, clients, keys, requestTimeoutMs, snapshotCount]) if (typeof v === 'string') return v;
   const kinds = values.faults === undefined ? DEFAULT_KINDS : values.faults.split(',').map((k) => k.trim());
   const unknown = kinds.filter((k) => !isFaultKind(k));
   if (unknown.length > 0) return `unknown fault kind ${unknown.join(', ')}`;
@@ -69,6 +72,7 @@ function parse(argv: string[]): CliOptions | string {
     clients: clients as number,
     keys: keys as number,
     requestTimeoutMs: requestTimeoutMs as number,
+    snapshotCount: snapshotCount as number,
     kinds: kinds as FaultKind[],
     staleReads: values['stale-reads'] ?? false,
     saveDir: values['save-dir'] ?? '.faults',
@@ -88,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
     clients: options.clients,
     keys: options.keys,
     requestTimeoutMs: options.requestTimeoutMs,
+    snapshotCount: options.snapshotCount,
     kinds: options.kinds,
     staleReads: options.staleReads,
     saveDir: options.saveDir,

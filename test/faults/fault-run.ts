@@ -26,6 +26,8 @@ export interface FaultRunOptions {
   electionMs?: number;
   /** A client request is abandoned (recorded `info`) after this, ms. */
   requestTimeoutMs?: number;
+  /** Entries between a node's snapshots (default 500: every run snapshots, and restarted nodes may need one). */
+  snapshotCount?: number;
   /** Pause between one client's operations, ms. */
   thinkMs?: number;
   /** Bound on settling after the heal and on the state comparison, ms. */
@@ -71,7 +73,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunResult> {
   log(`fault schedule (${schedule.length} episodes):`);
   for (const e of schedule) log(`  ${describeEpisode(e)}`);
 
-  const cluster = await ClusterProcesses.create({ nodes: o.nodes, heartbeatMs, electionMs, snapshotCount: 500 });
+  const cluster = await ClusterProcesses.create({ nodes: o.nodes, heartbeatMs, electionMs, snapshotCount: o.snapshotCount ?? 500 });
   const clock = () => performance.now();
   const admin = new KvHttpClient(3000);
   const client = new KvHttpClient(o.requestTimeoutMs ?? 5000);
