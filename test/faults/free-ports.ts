@@ -1,22 +1,43 @@
+import fs from 'node:fs';
 import net from 'node:net';
 
 /**
- * `count` distinct ports the OS reports free on 127.0.0.1. All are held open until every one is chosen,
- * so the OS cannot hand the same port out twice; another process could still take one before we bind it.
+ * `count` distinct ports free on 127.0.0.1, held open until every one is chosen so none is handed out twice.
+ * They come from below the kernel's ephemeral range when possible: a node that is down for a while must get its
+ * port back, and an outgoing connection (the harness opens hundreds a second) could otherwise be given it as its
+ * local port meanwhile. Another process could still take one before it is bound.
  */
 export async function freePorts(count: number): Promise<number[]> {
   const servers: net.Server[] = [];
   try {
-    for (let i = 0; i < count; i++) {
-      const server = net.createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
+    const [low, high] = nonEphemeralRange();
+    for (let attempt = 0; servers.length < count && attempt < 50 * count && high > low; attempt++) {
+      const port = low + Math.floor(Math.random() * (high - low));
+      const server = await listenOn(port);
+      if (server) servers.push(server);
     }
+    while (servers.length < count) servers.push((await listenOn(0))!);
     return servers.map((s) => (s.address() as net.AddressInfo).port);
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
+}
+
+/** Ports below the ephemeral range (Linux: ip_local_port_range), or an empty range when it cannot be read. */
+function nonEphemeralRange(): [number, number] {
+  try {
+    const [first] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return first !== undefined && first > 12_000 ? [10_000, first] : [0, 0];
+  } catch {
+    return [0, 0];
+  }
+}
+
+/** A server listening on the port, or undefined when it is taken (0: any port). */
+function listenOn(port: number): Promise<net.Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => (port !== 0 && err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
