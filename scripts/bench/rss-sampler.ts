@@ -2,18 +2,30 @@
 import fs from 'node:fs';
 import type { ClusterNode } from './bench-cluster.js';
 
-/** VmHWM in kB from the text of /proc/<pid>/status; undefined when absent. */
-export function parseVmHwmKb(status: string): number | undefined {
-  const m = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+/** A kB field (VmHWM: peak resident, VmRSS: resident now) from the text of /proc/<pid>/status; undefined when absent. */
+export function parseStatusKb(status: string, field: 'VmHWM' | 'VmRSS'): number | undefined {
+  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
   return m ? Number(m[1]) : undefined;
 }
 
-function readVmHwmKb(pid: number): number | undefined {
+function readStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
-    return parseVmHwmKb(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return parseStatusKb(fs.readFileSync(`/proc/${pid}/status`, 'utf8'), field);
   } catch {
     return undefined;
   }
+}
+
+const mib = (kb: number): number => Math.round((kb / 1024) * 10) / 10;
+
+/** Resident memory of each running node right now, MiB by name (to show how memory grows from workload to workload). */
+export function currentRssMb(nodes: ClusterNode[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const node of nodes) {
+    const kb = node.running ? readStatusKb(node.pid, 'VmRSS') : undefined;
+    if (kb !== undefined) out[node.name] = mib(kb);
+  }
+  return out;
 }
 
 export class RssSampler {
@@ -34,7 +46,7 @@ export class RssSampler {
   sample(): void {
     for (const node of this.nodes()) {
       if (!node.running) continue;
-      const kb = readVmHwmKb(node.pid);
+      const kb = readStatusKb(node.pid, 'VmHWM');
       if (kb !== undefined) this.peakKb.set(node.name, Math.max(kb, this.peakKb.get(node.name) ?? 0));
     }
   }
@@ -46,6 +58,6 @@ export class RssSampler {
 
   /** Peak RSS per node name, in MiB. */
   peaksMb(): Record<string, number> {
-    return Object.fromEntries([...this.peakKb].sort(([a], [b]) => a.localeCompare(b)).map(([name, kb]) => [name, Math.round((kb / 1024) * 10) / 10]));
+    return Object.fromEntries([...this.peakKb].sort(([a], [b]) => a.localeCompare(b)).map(([name, kb]) => [name, mib(kb)]));
   }
 }

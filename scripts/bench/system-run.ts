@@ -6,7 +6,7 @@ import type { LoadResult } from './loadgen-protocol.js';
 import { cpuMsSince, readNodeCpu } from './node-cpu.js';
 import type { BenchOptions, SystemName } from './options.js';
 import { PUT_KEYS, STOP_GRACE_MS, fill, measureFailover, measureRestart, type FailoverRun, type RestartResult } from './recovery.js';
-import { RssSampler } from './rss-sampler.js';
+import { RssSampler, currentRssMb } from './rss-sampler.js';
 import { LOAD_WORKLOADS, type Target } from './workloads.js';
 
 /** Reads use the first READ_KEYS keys, written before the first read workload. */
@@ -21,6 +21,8 @@ export interface WorkloadResult extends LoadResult {
   leader: string;
   /** CPU time of all three nodes over the run (warm-up included) divided by the requests answered. */
   nodeCpuMsPerOp: number;
+  /** Resident memory of each node right after the workload, MiB. */
+  rssAfterMb: Record<string, number>;
 }
 
 export interface SystemResult {
@@ -84,8 +86,10 @@ export async function runSystem(opts: BenchOptions, ctx: SystemRunContext): Prom
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
       });
       const nodeCpuMsPerOp = load.allOps > 0 ? cpuMsSince(cpuBefore, cluster.nodes) / load.allOps : NaN;
-      result.workloads.push({ name: w.name, clients: w.clients, target: w.target, leader: leader.name, nodeCpuMsPerOp, ...load });
-      log(`  ${w.name.padEnd(24)} ${describeLoad(load)}, nodes' CPU ${(1000 * nodeCpuMsPerOp).toFixed(0)} µs/op${load.casMisses > 0 ? `, ${load.casMisses} failed compares` : ''}`);
+      const rssAfterMb = currentRssMb(cluster.nodes);
+      result.workloads.push({ name: w.name, clients: w.clients, target: w.target, leader: leader.name, nodeCpuMsPerOp, rssAfterMb, ...load });
+      const rss = Object.values(rssAfterMb).map((mb) => mb.toFixed(0)).join('/');
+      log(`  ${w.name.padEnd(24)} ${describeLoad(load)}, nodes' CPU ${(1000 * nodeCpuMsPerOp).toFixed(0)} µs/op, RSS ${rss} MiB${load.casMisses > 0 ? `, ${load.casMisses} failed compares` : ''}`);
     }
     if (opts.workloads.includes('restart')) result.restart = await measureRestart(cluster, opts.restartKeys, log);
     if (opts.workloads.includes('failover')) result.failover = await measureFailover(cluster, sampler, log);

@@ -26,9 +26,11 @@ describe('bench helpers', () => {
     expect(fill.success).to.have.length(2);
   });
 
-  it('reads VmHWM from /proc/<pid>/status text', () => {
-    expect(rss.parseVmHwmKb('Name:\tnode\nVmPeak:\t  900 kB\nVmHWM:\t   123456 kB\nVmRSS:\t 1000 kB\n')).to.equal(123456);
-    expect(rss.parseVmHwmKb('Name:\tnode\n')).to.equal(undefined);
+  it('reads VmHWM and VmRSS from /proc/<pid>/status text', () => {
+    const status = 'Name:\tnode\nVmPeak:\t  900 kB\nVmHWM:\t   123456 kB\nVmRSS:\t 1000 kB\n';
+    expect(rss.parseStatusKb(status, 'VmHWM')).to.equal(123456);
+    expect(rss.parseStatusKb(status, 'VmRSS')).to.equal(1000);
+    expect(rss.parseStatusKb('Name:\tnode\n', 'VmHWM')).to.equal(undefined);
   });
 
   it('reads utime + stime from /proc/<pid>/stat text, even with spaces and parentheses in the command name', () => {
