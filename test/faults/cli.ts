@@ -7,7 +7,7 @@ import { formatCounts, runFaults } from './fault-run.js';
 import { FAULT_KINDS, isFaultKind, type FaultKind } from './schedule.js';
 
 const USAGE =
-  'usage: cli.js [--time SECONDS] [--seed N] [--nodes 3|5] [--clients N] [--keys N] [--request-timeout MS] [--snapshot-count N] [--faults kind,…] [--stale-reads] [--save-dir DIR]\n' +
+  'usage: cli.js [--time SECONDS] [--seed N] [--nodes 3|5] [--clients N] [--keys N] [--request-timeout MS] [--snapshot-count N]\n  [--election-timeout MS] [--heartbeat-interval MS] [--faults kind,…] [--stale-reads] [--save-dir DIR]\n' +
   `fault kinds: ${FAULT_KINDS.join(', ')}`;
 
 /** Faults the default run draws from (isolate-follower is there for the stale-read check). */
@@ -21,6 +21,8 @@ interface CliOptions {
   keys: number;
   requestTimeoutMs: number;
   snapshotCount: number;
+  electionMs: number;
+  heartbeatMs: number;
   kinds: FaultKind[];
   staleReads: boolean;
   saveDir: string;
@@ -39,6 +41,8 @@ function parse(argv: string[]): CliOptions | string {
         keys: { type: 'string' },
         'request-timeout': { type: 'string' },
         'snapshot-count': { type: 'string' },
+        'election-timeout': { type: 'string' },
+        'heartbeat-interval': { type: 'string' },
         faults: { type: 'string' },
         'stale-reads': { type: 'boolean' },
         'save-dir': { type: 'string' },
@@ -61,7 +65,9 @@ function parse(argv: string[]): CliOptions | string {
   const keys = int(values.keys, 5, '--keys', 1, 100);
   const requestTimeoutMs = int(values['request-timeout'], 5000, '--request-timeout', 100, 600_000);
   const snapshotCount = int(values['snapshot-count'], 500, '--snapshot-count', 1, 10_000_000);
-  for (const v of [seconds, seed, nodes, clients, keys, requestTimeoutMs, snapshotCount]) if (typeof v === 'string') return v;
+  const electionMs = int(values['election-timeout'], 500, '--election-timeout', 10, 60_000);
+  const heartbeatMs = int(values['heartbeat-interval'], 50, '--heartbeat-interval', 1, 10_000);
+  for (const v of [seconds, seed, nodes, clients, keys, requestTimeoutMs, snapshotCount, electionMs, heartbeatMs]) if (typeof v === 'string') return v;
   const kinds = values.faults === undefined ? DEFAULT_KINDS : values.faults.split(',').map((k) => k.trim());
   const unknown = kinds.filter((k) => !isFaultKind(k));
   if (unknown.length > 0) return `unknown fault kind ${unknown.join(', ')}`;
@@ -73,6 +79,8 @@ function parse(argv: string[]): CliOptions | string {
     keys: keys as number,
     requestTimeoutMs: requestTimeoutMs as number,
     snapshotCount: snapshotCount as number,
+    electionMs: electionMs as number,
+    heartbeatMs: heartbeatMs as number,
     kinds: kinds as FaultKind[],
     staleReads: values['stale-reads'] ?? false,
     saveDir: values['save-dir'] ?? '.faults',
@@ -93,6 +101,8 @@ async function main(argv: string[]): Promise<number> {
     keys: options.keys,
     requestTimeoutMs: options.requestTimeoutMs,
     snapshotCount: options.snapshotCount,
+    electionMs: options.electionMs,
+    heartbeatMs: options.heartbeatMs,
     kinds: options.kinds,
     staleReads: options.staleReads,
     saveDir: options.saveDir,
