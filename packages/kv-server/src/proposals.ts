@@ -86,9 +86,9 @@ export class Proposer {
       return outcome;
     } catch (err) {
       this.options.onOutcome?.('failed');
-      throw err;
-    } finally {
+      // Only a request that gave up still has a waiter (an applied one was answered and removed).
       this.backend.forget(requestId);
+      throw err;
     }
   }
 

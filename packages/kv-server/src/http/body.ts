@@ -22,15 +22,37 @@ export async function readRawBody(ctx: Context, maxRequestBytes: number): Promis
     ctx.req.resume(); // drain without keeping
     throw messageTooLarge(Math.floor((declared * 3) / 4), grpcLimit);
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > rawLimit) {
-      ctx.req.resume();
-      throw messageTooLarge(Math.floor((total * 3) / 4), grpcLimit);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
+  return collectBody(ctx.req, rawLimit, grpcLimit);
+}
+
+/** The body's chunks, gathered with plain listeners (an async iterator per request costs more than the parse). */
+function collectBody(req: Context['req'], rawLimit: number, grpcLimit: number): Promise<Buffer> {
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = (err?: Error): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', done);
+      req.off('aborted', onAborted);
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > rawLimit) {
+        done(messageTooLarge(Math.floor((total * 3) / 4), grpcLimit));
+        req.resume(); // drain without keeping
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => done();
+    const onAborted = (): void => done(new Error('request aborted'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', done);
+    req.on('aborted', onAborted);
+  });
 }
