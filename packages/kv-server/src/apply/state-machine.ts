@@ -239,9 +239,12 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     }
     const last = fresh[fresh.length - 1]!.index;
     ops.push(...this.store.takeDbOps(), { type: 'put', key: META_APPLIED_INDEX, value: encodeUint(last) });
+    // The entries are committed in the Raft log on a quorum, and reads see the store in memory: a waiting
+    // request may be answered now (as etcd answers before its backend commits). If the write below fails,
+    // the node stops and a restart replays these entries from the log.
+    for (const [id, result] of answered) this.waiters.resolve(id, result);
     await this.commit(ops);
     this.applied = last;
-    for (const [id, result] of answered) this.waiters.resolve(id, result);
     if (changes.length > 0) this.emit('changes', changes);
     if (leaseChanges.length > 0) this.emit('leases', leaseChanges);
     this.emit('applied', last, this.store.currentRevision());
