@@ -16,12 +16,19 @@ interface Status {
   memberId: string;
   applied: number;
   committed: number;
+  dbSize: number;
 }
 
 async function status(endpoint: string): Promise<Status> {
   const { body } = await postJson(endpoint, '/v3/maintenance/status', {}, REQUEST_MS);
-  const s = body as { header: { member_id: string }; leader?: string; raftIndex?: string; raftAppliedIndex?: string };
-  return { leader: s.leader ?? '0', memberId: s.header.member_id, applied: Number(s.raftAppliedIndex ?? 0), committed: Number(s.raftIndex ?? 0) };
+  const s = body as { header: { member_id: string }; leader?: string; raftIndex?: string; raftAppliedIndex?: string; dbSize?: string };
+  return {
+    leader: s.leader ?? '0',
+    memberId: s.header.member_id,
+    applied: Number(s.raftAppliedIndex ?? 0),
+    committed: Number(s.raftIndex ?? 0),
+    dbSize: Number(s.dbSize ?? 0),
+  };
 }
 
 /** Polls `probe` until it returns a value (not undefined) or the deadline passes; errors count as "not yet". */
@@ -108,6 +115,7 @@ describe('a 3-node raftkv cluster of real processes', function () {
     const [writer, reader] = cluster.nodes.filter((n) => n.name !== leader);
     await put(writer!.clientUrl, 'greeting', 'hello');
     expect(await linearizableGet(reader!.clientUrl, 'greeting')).to.equal('hello');
+    expect((await status(reader!.clientUrl)).dbSize, 'dbSize of the store on disk').to.be.greaterThan(0);
   });
 
   it('keeps taking writes after kill -9 of the leader, and the restarted node catches up', async () => {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -101,6 +101,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     metrics,
     maxRequestBytes: config.maxRequestBytes,
     logger,
+    dbSizeBytes: () => directoryBytes(join(config.dataDir, 'kv')),
   };
   if (config.enableFaultInjection) api.setFaultPlan = (plan) => raft.setFaultPlan(plan);
 
@@ -169,4 +170,15 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     watchHub,
     close: () => (closing ??= close()),
   };
+}
+
+/** Total size of the files directly in `dir` (LevelDB keeps its tables flat), 0 when it cannot be read. */
+async function directoryBytes(dir: string): Promise<number> {
+  try {
+    const names = await readdir(dir);
+    const sizes = await Promise.all(names.map((n) => stat(join(dir, n)).then((s) => (s.isFile() ? s.size : 0), () => 0)));
+    return sizes.reduce((a, b) => a + b, 0);
+  } catch {
+    return 0;
+  }
 }

@@ -18,7 +18,8 @@ export interface ApiContext {
   /** Present only with --enable-fault-injection: applies a cnet fault plan to this node's transport. */
   setFaultPlan?: (plan: FaultPlan | null) => void;
   /** Bytes the store takes on disk, for maintenance/status; 0 when unknown. */
-  dbSizeBytes?: () => number;
+  /** Bytes the MVCC store takes on disk (etcd's dbSize). */
+  dbSizeBytes?: () => Promise<number>;
 }
 
 export const ETCD_SERVER_VERSION = '3.4.23';

@@ -9,7 +9,7 @@ export function addMaintenanceRoutes(router: Router, api: ApiContext): void {
   router.post('/v3/maintenance/status', async (ctx) => {
     parseBody(await readRawBody(ctx, api.maxRequestBytes));
     const status = api.raft.status();
-    const dbSize = api.dbSizeBytes?.() ?? 0;
+    const dbSize = (await api.dbSizeBytes?.()) ?? 0;
     const body: JsonObject = { header: headerOf(api), version: ETCD_SERVER_VERSION };
     putInt64(body, 'dbSize', dbSize);
     putInt64(body, 'leader', api.identity.idOf(status.leader));
