@@ -32,9 +32,9 @@ export interface KvStateMachineOptions {
 export interface KvStateMachineEvents {
   /** After an apply() batch is durable: the new applied index and store revision. */
   applied: [index: number, revision: number];
-  /** After an apply() batch is durable, before `applied`: each write transaction's changes, in revision order. */
+  /** After an apply() batch is applied in memory (committed in Raft), before its answers and `applied`: each write transaction's changes, in revision order. */
   changes: [changes: Array<{ revision: number; events: ChangeEvent[] }>];
-  /** After an apply() batch is durable: leases granted, renewed by a keepalive, or revoked. */
+  /** After an apply() batch is applied in memory (committed in Raft): leases granted, renewed by a keepalive, or revoked. */
   leases: [changes: LeaseChange[]];
   /** A snapshot replaced the whole state: watchers and the lessor start over from it. */
   restored: [revision: number];
@@ -239,14 +239,15 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     }
     const last = fresh[fresh.length - 1]!.index;
     ops.push(...this.store.takeDbOps(), { type: 'put', key: META_APPLIED_INDEX, value: encodeUint(last) });
-    // The entries are committed in the Raft log on a quorum, and reads see the store in memory: a waiting
-    // request may be answered now (as etcd answers before its backend commits). If the write below fails,
+    // The entries are committed in the Raft log on a quorum, and reads see the store in memory: watchers hear of
+    // the changes and waiting requests are answered now (as etcd does before its backend commits), watchers
+    // first so a client that watches after its answer never sees that change again. If the write below fails,
     // the node stops and a restart replays these entries from the log.
+    if (changes.length > 0) this.emit('changes', changes);
+    if (leaseChanges.length > 0) this.emit('leases', leaseChanges);
     for (const [id, result] of answered) this.waiters.resolve(id, result);
     await this.commit(ops);
     this.applied = last;
-    if (changes.length > 0) this.emit('changes', changes);
-    if (leaseChanges.length > 0) this.emit('leases', leaseChanges);
     this.emit('applied', last, this.store.currentRevision());
   }
 

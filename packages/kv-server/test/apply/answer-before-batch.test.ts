@@ -26,7 +26,7 @@ async function gatedDb(dir: string): Promise<{ db: KvDb; release: () => void; he
 }
 
 describe('KvStateMachine answers from memory', () => {
-  it('answers a waiting write before its level batch is written; applied and events follow the write', async () => {
+  it('tells watchers and answers a waiting write before its level batch is written; the applied index and event follow the write', async () => {
     const { dir, cleanup } = await tempDir('sm-early');
     const { db, release, held } = await gatedDb(dir);
     const sm = await KvStateMachine.open(db);
@@ -34,10 +34,14 @@ describe('KvStateMachine answers from memory', () => {
       const log = new LogBuilder(1, 2);
       const appliedEvents: number[] = [];
       sm.on('applied', (index) => appliedEvents.push(index));
-      const answer = sm.waitApplied('w1', 5000);
+      const changed: number[] = [];
+      sm.on('changes', (changes) => changed.push(...changes.map((c) => c.revision)));
+      let changedBeforeAnswer: number[] = [];
+      const answer = sm.waitApplied('w1', 5000).then((o) => ((changedBeforeAnswer = [...changed]), o));
       const applying = sm.apply([log.put('w1', 'k', 'v')]);
       const outcome = await answer;
       expect(outcome.revision).to.equal(2);
+      expect(changedBeforeAnswer).to.deep.equal([2]);
       expect(held()).to.equal(1);
       expect(sm.range({ key: b('k') }).kvs[0]?.value.toString()).to.equal('v');
       expect(sm.appliedIndex()).to.equal(0);
