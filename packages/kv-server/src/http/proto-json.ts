@@ -23,8 +23,16 @@ function cannotUnmarshal(value: unknown, goType: string): KvError {
   return invalid(`json: cannot unmarshal ${goTypeOf(value)} into Go value of type ${goType}`);
 }
 
+/** Field names come from a small fixed set in the codecs: each is converted once, not on every request. */
+const camelNames = new Map<string, string>();
+
 function camelCase(snake: string): string {
-  return snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  let camel = camelNames.get(snake);
+  if (camel === undefined) {
+    camel = snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    camelNames.set(snake, camel);
+  }
+  return camel;
 }
 
 /** The value of a field by its proto name (snake_case) or JSON name (lowerCamelCase); undefined when unset. */
