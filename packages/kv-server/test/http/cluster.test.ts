@@ -1,64 +1,20 @@
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseFlags } from '../../src/config/flags.js';
-import type { ServerConfig } from '../../src/config/server-config.js';
-import { startServer, type ServerHandle } from '../../src/server.js';
-import { b64, freePort } from './harness.js';
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 15000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function post(url: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(url + path, { method: 'POST', body: JSON.stringify(body) });
-  return { status: res.status, json: await res.json() };
-}
+import type { ServerHandle } from '../../src/server.js';
+import { b64 } from './harness.js';
+import { post, startCluster, type TestCluster } from '../support/server-cluster.js';
 
 describe('server: a 3-node cluster in one process (real RaftNode, KvStateMachine, TCP)', function () {
   this.timeout(60000);
-  let dir: string;
+  let cluster: TestCluster;
   let nodes: ServerHandle[] = [];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'raftkv-cluster-'));
-    const names = ['n1', 'n2', 'n3'];
-    const ports = await Promise.all(names.map(async () => ({ client: await freePort(), peer: await freePort() })));
-    const initialCluster = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]!.peer}`).join(',');
-    const clients = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]!.client}`).join(',');
-    const configs = names.map((name, i) => {
-      const config = parseFlags([
-        '--name', name,
-        '--data-dir', join(dir, name),
-        '--listen-client-urls', `http://127.0.0.1:${ports[i]!.client}`,
-        '--advertise-client-urls', `http://127.0.0.1:${ports[i]!.client}`,
-        '--listen-peer-urls', `http://127.0.0.1:${ports[i]!.peer}`,
-        '--initial-advertise-peer-urls', `http://127.0.0.1:${ports[i]!.peer}`,
-        '--initial-cluster', initialCluster,
-        '--initial-cluster-client-urls', clients,
-        '--initial-cluster-token', 'cluster-test',
-        '--heartbeat-interval', '50',
-        '--election-timeout', '500',
-      ]);
-      return config as ServerConfig;
-    });
-    nodes = await Promise.all(configs.map((c) => startServer(c)));
-    await until(() => {
-      const leaders = new Set(nodes.map((n) => n.raft.status().leader));
-      return leaders.size === 1 && !leaders.has(null) ? true : undefined;
-    }, 'every node to know one leader');
+    cluster = await startCluster(3);
+    nodes = cluster.nodes;
   });
 
   after(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    await rm(dir, { recursive: true, force: true });
+    await cluster.close();
   });
 
   it('takes a write on a follower and serves it to a linearizable read on another node', async () => {

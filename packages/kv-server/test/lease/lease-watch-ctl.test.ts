@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Readable } from 'node:stream';
 import { runCtl } from '../../src/ctl/program.js';
-import { startCluster, type TestCluster } from '../watch/server-harness.js';
+import { startCluster, type TestCluster } from '../support/server-cluster.js';
 
 interface Run {
   code: number;

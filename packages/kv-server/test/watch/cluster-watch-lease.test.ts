@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ServerHandle } from '../../src/server.js';
-import { b64, JsonLineStream, post, startCluster, unb64, until, type TestCluster } from './server-harness.js';
+import { b64, JsonLineStream, post, startCluster, unb64, until, type TestCluster } from '../support/server-cluster.js';
 
 /** A put retried (with one Idempotency-Key) until it succeeds, so a leader change never makes its fate unknown. */
 async function putSurely(node: ServerHandle, key: string, value: string, extra: object = {}): Promise<number> {

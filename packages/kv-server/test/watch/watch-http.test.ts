@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { b64, JsonLineStream, post, startCluster, unb64, until, type TestCluster } from './server-harness.js';
+import { b64, JsonLineStream, post, startCluster, unb64, until, type TestCluster } from '../support/server-cluster.js';
 
 describe('watch and keepalive streams on one node over HTTP', function () {
   this.timeout(60000);

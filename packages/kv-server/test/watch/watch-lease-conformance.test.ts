@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { JsonLineStream, startCluster, type TestCluster } from './server-harness.js';
+import { JsonLineStream, startCluster, type TestCluster } from '../support/server-cluster.js';
 
 interface RecordedStep {
   kind: 'post' | 'open' | 'read' | 'exchange';
