@@ -5,66 +5,20 @@
  */
 import { expect } from 'chai';
 import { ClusterProcesses } from '../faults/cluster-processes.js';
-import { postJson } from '../faults/kv-http.js';
-
-const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
-const unb64 = (text: string): string => Buffer.from(text, 'base64').toString('utf8');
-const REQUEST_MS = 5000;
-
-interface Status {
-  leader: string;
-  memberId: string;
-  applied: number;
-  committed: number;
-  dbSize: number;
-}
-
-async function status(endpoint: string): Promise<Status> {
-  const { body } = await postJson(endpoint, '/v3/maintenance/status', {}, REQUEST_MS);
-  const s = body as { header: { member_id: string }; leader?: string; raftIndex?: string; raftAppliedIndex?: string; dbSize?: string };
-  return {
-    leader: s.leader ?? '0',
-    memberId: s.header.member_id,
-    applied: Number(s.raftAppliedIndex ?? 0),
-    committed: Number(s.raftIndex ?? 0),
-    dbSize: Number(s.dbSize ?? 0),
-  };
-}
-
-/** Polls `probe` until it returns a value (not undefined) or the deadline passes; errors count as "not yet". */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { b64, call, leaderName as agreedLeader, REQUEST_MS, status, unb64, until } from './process-cluster.js';
 
 async function put(endpoint: string, key: string, value: string): Promise<number> {
-  const { status: code, body } = await postJson(endpoint, '/v3/kv/put', { key: b64(key), value: b64(value) }, REQUEST_MS);
-  if (code !== 200) throw new Error(`put ${key} on ${endpoint}: ${code} ${JSON.stringify(body)}`);
-  return Number((body as { header: { revision: string } }).header.revision);
+  return Number((await call(endpoint, '/v3/kv/put', { key: b64(key), value: b64(value) })).header.revision);
 }
 
 /** Every key and value a node holds, read on that node alone. */
 async function localContents(endpoint: string): Promise<Map<string, string>> {
-  const { status: code, body } = await postJson(endpoint, '/v3/kv/range', { key: 'AA==', range_end: 'AA==', serializable: true }, REQUEST_MS);
-  if (code !== 200) throw new Error(`range on ${endpoint}: ${code}`);
-  const kvs = (body as { kvs?: Array<{ key: string; value?: string }> }).kvs ?? [];
+  const kvs: Array<{ key: string; value?: string }> = (await call(endpoint, '/v3/kv/range', { key: 'AA==', range_end: 'AA==', serializable: true })).kvs ?? [];
   return new Map(kvs.map((kv) => [unb64(kv.key), unb64(kv.value ?? '')]));
 }
 
 async function linearizableGet(endpoint: string, key: string): Promise<string | undefined> {
-  const { status: code, body } = await postJson(endpoint, '/v3/kv/range', { key: b64(key) }, REQUEST_MS);
-  if (code !== 200) throw new Error(`get ${key} on ${endpoint}: ${code} ${JSON.stringify(body)}`);
-  const kv = (body as { kvs?: Array<{ value?: string }> }).kvs?.[0];
+  const kv: { value?: string } | undefined = (await call(endpoint, '/v3/kv/range', { key: b64(key) })).kvs?.[0];
   return kv === undefined ? undefined : unb64(kv.value ?? '');
 }
 
@@ -79,15 +33,7 @@ describe('a 3-node raftkv cluster of real processes', function () {
   this.timeout(120_000);
   let cluster: ClusterProcesses;
 
-  /** The name of the node every running node agrees leads. */
-  const leaderName = (): Promise<string> =>
-    until('one leader agreed by every running node', async () => {
-      const running = cluster.nodes.filter((n) => n.state === 'running');
-      const statuses = await Promise.all(running.map((n) => status(n.clientUrl)));
-      const leader = statuses[0]!.leader;
-      if (leader === '0' || statuses.some((s) => s.leader !== leader)) return undefined;
-      return running[statuses.findIndex((s) => s.memberId === leader)]?.name;
-    });
+  const leaderName = (): Promise<string> => agreedLeader(cluster);
 
   /** Waits until every running node applied at least what the leader committed. */
   const converged = async (): Promise<void> => {

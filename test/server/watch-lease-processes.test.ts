@@ -6,31 +6,7 @@
 import http from 'node:http';
 import { expect } from 'chai';
 import { ClusterProcesses } from '../faults/cluster-processes.js';
-import { postJson } from '../faults/kv-http.js';
-
-const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
-const REQUEST_MS = 5000;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function call(endpoint: string, path: string, body: unknown): Promise<any> {
-  const { status, body: answer } = await postJson(endpoint, path, body, REQUEST_MS);
-  if (status !== 200) throw new Error(`${path} on ${endpoint}: ${status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+import { b64, call, leaderName as agreedLeader, REQUEST_MS, until } from './process-cluster.js';
 
 /** A put retried until acknowledged (an election may be under way); returns the revision it got. */
 const putSurely = (endpoint: string, key: string, value: string, lease?: string): Promise<number> =>
@@ -111,14 +87,7 @@ describe('watch and leases on a 3-node cluster of real processes', function () {
   this.timeout(120_000);
   let cluster: ClusterProcesses;
 
-  const leaderName = (): Promise<string> =>
-    until('one leader agreed by every running node', async () => {
-      const running = cluster.nodes.filter((n) => n.state === 'running');
-      const statuses = await Promise.all(running.map((n) => call(n.clientUrl, '/v3/maintenance/status', {})));
-      const leader = statuses[0].leader as string | undefined;
-      if (leader === undefined || statuses.some((s) => s.leader !== leader)) return undefined;
-      return running[statuses.findIndex((s) => s.header.member_id === leader)]?.name;
-    });
+  const leaderName = (): Promise<string> => agreedLeader(cluster);
 
   beforeEach(async () => {
     cluster = await ClusterProcesses.create({ nodes: 3, heartbeatMs: 50, electionMs: 500 });
