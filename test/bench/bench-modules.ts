@@ -1,12 +1,5 @@
-/**
- * The benchmark's compiled modules, loaded from scripts/dist at run time: the test project cannot import scripts'
- * sources (outside its rootDir), and a static relative path would differ between test/bench and test/dist/bench.
- */
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-/** test/dist/bench → the repository root. */
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The benchmark's compiled modules (types, and a loader over scripts/dist/bench). */
+import { scriptsModule } from '../support/scripts-module.js';
 
 export type StatsModule = typeof import('../../scripts/dist/bench/stats.js');
 export type OptionsModule = typeof import('../../scripts/dist/bench/options.js');
@@ -18,5 +11,5 @@ export type ProfileSummaryModule = typeof import('../../scripts/dist/bench/profi
 export type ReportModule = typeof import('../../scripts/dist/bench/report.js');
 
 export function benchModule<T>(file: string): Promise<T> {
-  return import(pathToFileURL(path.join(REPO_ROOT, 'scripts/dist/bench', file)).href) as Promise<T>;
+  return scriptsModule<T>(`bench/${file}`);
 }

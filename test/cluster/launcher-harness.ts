@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../support/scripts-module.js';
 
 /** test/dist/cluster → repository root. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export { REPO_ROOT };
 export const LAUNCHER = path.join(REPO_ROOT, 'scripts/dist/cluster.js');
 
 interface StateNode {

@@ -1,12 +1,7 @@
-/**
- * The demo's compiled modules, loaded from scripts/dist at run time: the test project cannot import scripts'
- * sources (outside its rootDir), and a static relative path would differ between test/demo and test/dist/demo.
- */
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+/** The demo's compiled modules (types, and a loader over scripts/dist/demo). */
+import { scriptsModule } from '../support/scripts-module.js';
 
-/** test/dist/demo → the repository root. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export { REPO_ROOT } from '../support/scripts-module.js';
 
 export type OptionsModule = typeof import('../../scripts/dist/demo/options.js');
 export type ScenesModule = typeof import('../../scripts/dist/demo/scenes.js');
@@ -18,5 +13,5 @@ export type MonitorModule = typeof import('../../scripts/dist/demo/monitor.js');
 export type WorkloadModule = typeof import('../../scripts/dist/demo/workload.js');
 
 export function demoModule<T>(file: string): Promise<T> {
-  return import(pathToFileURL(path.join(REPO_ROOT, 'scripts/dist/demo', file)).href) as Promise<T>;
+  return scriptsModule<T>(`demo/${file}`);
 }
