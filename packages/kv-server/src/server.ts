@@ -1,5 +1,5 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { RaftNode } from '@raftkv/raft';
@@ -8,7 +8,7 @@ import { KvStateMachine } from './apply/state-machine.js';
 import { ClusterIdentity } from './config/cluster-identity.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { ApiContext } from './http/api-context.js';
-import { createApp } from './http/app.js';
+import { createRequestListener } from './http/request-listener.js';
 import { ServerMetrics } from './http/metrics.js';
 import { isTxnReadOnly } from './mvcc/validate.js';
 import { Proposer } from './proposals.js';
@@ -126,12 +126,12 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     minLeaseTtlSeconds(config.electionTimeoutMs),
   );
 
-  const app = createApp(api, { watchHub, leases });
+  const listener = createRequestListener(api, { watchHub, leases });
   const servers: Server[] = [];
   const clientUrls: string[] = [];
   try {
     for (const url of config.listenClientUrls) {
-      const server = app.listen(Number(url.port), url.hostname);
+      const server = createServer(listener).listen(Number(url.port), url.hostname);
       servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);

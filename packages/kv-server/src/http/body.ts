@@ -1,4 +1,4 @@
-import type { Context } from 'koa';
+import type { IncomingMessage } from 'node:http';
 import { KvError } from '../mvcc/types.js';
 
 /** gRPC's receive limit in etcd: --max-request-bytes plus 512 KiB of slack. */
@@ -14,19 +14,19 @@ export function messageTooLarge(size: number, limit: number): KvError {
  * Reads the raw body, refusing it early when even its base64-decoded size could not fit the gRPC limit
  * (JSON carries bytes as base64: 4 characters per 3 bytes).
  */
-export async function readRawBody(ctx: Context, maxRequestBytes: number): Promise<Buffer> {
+export async function readRawBody(req: IncomingMessage, maxRequestBytes: number): Promise<Buffer> {
   const grpcLimit = grpcLimitOf(maxRequestBytes);
   const rawLimit = Math.ceil((grpcLimit * 4) / 3) + 64 * 1024;
-  const declared = Number(ctx.get('content-length') || '0');
+  const declared = Number(req.headers['content-length'] || '0');
   if (declared > rawLimit) {
-    ctx.req.resume(); // drain without keeping
+    req.resume(); // drain without keeping
     throw messageTooLarge(Math.floor((declared * 3) / 4), grpcLimit);
   }
-  return collectBody(ctx.req, rawLimit, grpcLimit);
+  return collectBody(req, rawLimit, grpcLimit);
 }
 
 /** The body's chunks, gathered with plain listeners (an async iterator per request costs more than the parse). */
-function collectBody(req: Context['req'], rawLimit: number, grpcLimit: number): Promise<Buffer> {
+function collectBody(req: IncomingMessage, rawLimit: number, grpcLimit: number): Promise<Buffer> {
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -7,7 +7,7 @@ import { parseBody } from './proto-json.js';
 /** POST /v3/cluster/member/list: the static membership from --initial-cluster (etcd's header here has no revision). */
 export function addClusterRoutes(router: Router, api: ApiContext): void {
   router.post('/v3/cluster/member/list', async (ctx) => {
-    parseBody(await readRawBody(ctx, api.maxRequestBytes));
+    parseBody(await readRawBody(ctx.req, api.maxRequestBytes));
     const header = encodeHeader({
       clusterId: api.identity.clusterId,
       memberId: api.identity.memberId,

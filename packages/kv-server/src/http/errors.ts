@@ -29,7 +29,11 @@ export function httpStatusOf(grpcCode: number): number {
 export function sendKvError(ctx: Context, err: KvError): void {
   ctx.status = httpStatusOf(err.code);
   ctx.type = 'application/json';
-  ctx.body = JSON.stringify({ error: err.message, message: err.message, code: err.code });
+  ctx.body = kvErrorBody(err);
+}
+
+export function kvErrorBody(err: KvError): string {
+  return JSON.stringify({ error: err.message, message: err.message, code: err.code });
 }
 
 export function toKvError(err: unknown): KvError {

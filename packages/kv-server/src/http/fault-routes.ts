@@ -12,7 +12,7 @@ import { asObject, parseBody } from './proto-json.js';
 export function addFaultRoutes(router: Router, api: ApiContext): void {
   router.post('/raftkv/fault', async (ctx) => {
     if (!api.setFaultPlan) throw new KvError(7, 'fault injection is disabled (start with --enable-fault-injection)');
-    const body = parseBody(await readRawBody(ctx, api.maxRequestBytes));
+    const body = parseBody(await readRawBody(ctx.req, api.maxRequestBytes));
     const plan = 'plan' in body && body.plan === null ? null : parseFaultPlan(body);
     api.setFaultPlan(plan);
     api.logger.warn({ plan }, 'fault plan replaced');

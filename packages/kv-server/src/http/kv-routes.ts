@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { KvError, type DeleteRangeResponse, type PutResponse, type TxnRequest, type TxnResponse } from '../mvcc/types.js';
@@ -19,79 +20,90 @@ import {
 import { parseBody, type JsonObject } from './proto-json.js';
 import { validateCompaction, validateDeleteRange, validatePut, validateRange, validateTxn } from '../mvcc/validate.js';
 
-/** POST /v3/kv/{range,put,deleterange,txn,compaction}: etcd's KV service. */
-export function addKvRoutes(router: Router, api: ApiContext): void {
-  const json = (handler: (body: JsonObject, ctx: Context) => Promise<JsonObject>) => async (ctx: Context) => {
-    const raw = await readRawBody(ctx, api.maxRequestBytes);
-    ctx.type = 'application/json';
-    ctx.body = JSON.stringify(await handler(parseBody(raw), ctx));
-  };
+/** One JSON route of etcd's KV service: the parsed body and the request's Idempotency-Key in, the answer out. */
+export type KvJsonHandler = (body: JsonObject, idempotencyKey: string | undefined) => Promise<JsonObject>;
 
-  const write = async (command: WriteCommand, ctx: Context) => {
+/** POST /v3/kv/{range,put,deleterange,txn,compaction}: etcd's KV service, by path. */
+export function kvJsonRoutes(api: ApiContext): Map<string, KvJsonHandler> {
+  const write = (command: WriteCommand, idempotencyKey: string | undefined) => {
     checkWriteSize(command, api.maxRequestBytes);
-    const key = ctx.get('idempotency-key');
-    return api.proposer.write(command, key === '' ? undefined : key);
+    return api.proposer.write(command, idempotencyKey);
   };
 
-  router.post(
-    '/v3/kv/range',
-    json(async (body) => {
-      const req = decodeRangeRequest(body);
-      validateRange(req);
-      const read = async () => {
-        const revision = api.backend.revision();
-        return encodeRangeBody(headerOf(api, revision), await api.backend.range(req));
-      };
-      return req.serializable ? read() : api.proposer.linearizableRead(read);
-    }),
-  );
+  return new Map<string, KvJsonHandler>([
+    [
+      '/v3/kv/range',
+      async (body) => {
+        const req = decodeRangeRequest(body);
+        validateRange(req);
+        const read = async () => {
+          const revision = api.backend.revision();
+          return encodeRangeBody(headerOf(api, revision), await api.backend.range(req));
+        };
+        return req.serializable ? read() : api.proposer.linearizableRead(read);
+      },
+    ],
+    [
+      '/v3/kv/put',
+      async (body, idempotencyKey) => {
+        const req = decodePutRequest(body);
+        validatePut(req);
+        const outcome = await write({ put: req }, idempotencyKey);
+        return encodePutBody(headerOf(api, outcome.revision), outcome.response as PutResponse);
+      },
+    ],
+    [
+      '/v3/kv/deleterange',
+      async (body, idempotencyKey) => {
+        const req = decodeDeleteRangeRequest(body);
+        validateDeleteRange(req);
+        const outcome = await write({ deleteRange: req }, idempotencyKey);
+        return encodeDeleteRangeBody(headerOf(api, outcome.revision), outcome.response as DeleteRangeResponse);
+      },
+    ],
+    [
+      '/v3/kv/txn',
+      async (body, idempotencyKey) => {
+        const req: TxnRequest = decodeTxnRequest(body);
+        validateTxn(req);
+        const backend = api.backend;
+        if (backend.readTxn && backend.isTxnReadOnly?.(req)) {
+          return api.proposer.linearizableRead(async () => {
+            const revision = backend.revision();
+            return encodeTxnBody(headerOf(api, revision), await backend.readTxn!(req), revision);
+          });
+        }
+        const outcome = await write({ txn: req }, idempotencyKey);
+        return encodeTxnBody(headerOf(api, outcome.revision), outcome.response as TxnResponse, outcome.revision);
+      },
+    ],
+    [
+      '/v3/kv/compaction',
+      async (body, idempotencyKey) => {
+        const req = decodeCompactionRequest(body);
+        validateCompaction(req);
+        const outcome = await write({ compaction: req }, idempotencyKey);
+        return { header: headerOf(api, outcome.revision) };
+      },
+    ],
+  ]);
+}
 
-  router.post(
-    '/v3/kv/put',
-    json(async (body, ctx) => {
-      const req = decodePutRequest(body);
-      validatePut(req);
-      const outcome = await write({ put: req }, ctx);
-      return encodePutBody(headerOf(api, outcome.revision), outcome.response as PutResponse);
-    }),
-  );
+/** The Idempotency-Key header, or undefined when absent or empty. */
+export function idempotencyKeyOf(req: IncomingMessage): string | undefined {
+  const key = req.headers['idempotency-key'];
+  return typeof key === 'string' && key !== '' ? key : undefined;
+}
 
-  router.post(
-    '/v3/kv/deleterange',
-    json(async (body, ctx) => {
-      const req = decodeDeleteRangeRequest(body);
-      validateDeleteRange(req);
-      const outcome = await write({ deleteRange: req }, ctx);
-      return encodeDeleteRangeBody(headerOf(api, outcome.revision), outcome.response as DeleteRangeResponse);
-    }),
-  );
-
-  router.post(
-    '/v3/kv/txn',
-    json(async (body, ctx) => {
-      const req: TxnRequest = decodeTxnRequest(body);
-      validateTxn(req);
-      const backend = api.backend;
-      if (backend.readTxn && backend.isTxnReadOnly?.(req)) {
-        return api.proposer.linearizableRead(async () => {
-          const revision = backend.revision();
-          return encodeTxnBody(headerOf(api, revision), await backend.readTxn!(req), revision);
-        });
-      }
-      const outcome = await write({ txn: req }, ctx);
-      return encodeTxnBody(headerOf(api, outcome.revision), outcome.response as TxnResponse, outcome.revision);
-    }),
-  );
-
-  router.post(
-    '/v3/kv/compaction',
-    json(async (body, ctx) => {
-      const req = decodeCompactionRequest(body);
-      validateCompaction(req);
-      const outcome = await write({ compaction: req }, ctx);
-      return { header: headerOf(api, outcome.revision) };
-    }),
-  );
+/** The KV routes on koa's router (for what the fast path in request-listener.ts does not take, e.g. a query string). */
+export function addKvRoutes(router: Router, api: ApiContext, routes: Map<string, KvJsonHandler>): void {
+  for (const [path, handler] of routes) {
+    router.post(path, async (ctx: Context) => {
+      const raw = await readRawBody(ctx.req, api.maxRequestBytes);
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify(await handler(parseBody(raw), idempotencyKeyOf(ctx.req)));
+    });
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { JsonObjectReader } from '../watch/json-object-reader.js';
 /** etcd's Lease service on the gateway: grant, revoke, keepalive (streamed), timetolive, leases. */
 export function addLeaseRoutes(router: Router, api: ApiContext, leases: LeaseService): void {
   const json = (handler: (body: JsonObject) => Promise<JsonObject>) => async (ctx: Context) => {
-    const raw = await readRawBody(ctx, api.maxRequestBytes);
+    const raw = await readRawBody(ctx.req, api.maxRequestBytes);
     ctx.type = 'application/json';
     ctx.body = JSON.stringify(await handler(parseBody(raw)));
   };

@@ -7,7 +7,7 @@ import { putInt64, parseBody, type JsonObject } from './proto-json.js';
 /** POST /v3/maintenance/status. etcd writes this message's fields in lowerCamelCase (dbSize, raftIndex, …). */
 export function addMaintenanceRoutes(router: Router, api: ApiContext): void {
   router.post('/v3/maintenance/status', async (ctx) => {
-    parseBody(await readRawBody(ctx, api.maxRequestBytes));
+    parseBody(await readRawBody(ctx.req, api.maxRequestBytes));
     const status = api.raft.status();
     const dbSize = (await api.dbSizeBytes?.()) ?? 0;
     const body: JsonObject = { header: headerOf(api), version: ETCD_SERVER_VERSION };

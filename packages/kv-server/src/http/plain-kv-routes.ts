@@ -37,7 +37,7 @@ export function addPlainKvRoutes(router: Router, api: ApiContext): void {
 
   router.put('/kv/{*key}', async (ctx) => {
     const key = keyOf(ctx);
-    const value = await readRawBody(ctx, api.maxRequestBytes);
+    const value = await readRawBody(ctx.req, api.maxRequestBytes);
     const command = { put: { key, value } };
     checkWriteSize(command, api.maxRequestBytes);
     const outcome = await api.proposer.write(command, ctx.get('idempotency-key') || undefined);

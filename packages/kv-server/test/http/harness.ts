@@ -1,8 +1,8 @@
 import { createServer, type AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import type { FaultPlan } from '@raftkv/cnet';
 import { ClusterIdentity } from '../../src/config/cluster-identity.js';
-import { createApp } from '../../src/http/app.js';
+import { createRequestListener } from '../../src/http/request-listener.js';
 import type { ApiContext } from '../../src/http/api-context.js';
 import { ServerMetrics } from '../../src/http/metrics.js';
 import { Proposer, type KvBackend } from '../../src/proposals.js';
@@ -55,7 +55,7 @@ export async function startApiOver<B extends KvBackend>(raft: FakeRaft, backend:
     logger: silent,
   };
   if (options.faultInjection) api.setFaultPlan = (plan) => faultPlans.push(plan);
-  const server: Server = createApp(api).listen(0, '127.0.0.1');
+  const server: Server = createHttpServer(createRequestListener(api)).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
