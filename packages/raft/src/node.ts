@@ -48,6 +48,13 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private readonly hardStates: HardStatePlan;
   private readonly applyQueue: ApplyQueue;
   private failed = false;
+  /** The snapshot being taken and stored in the background, if any: at most one at a time. */
+  private snapshotTask: Promise<void> | null = null;
+  /** A stored snapshot the core may compact its log to; handed over between two Readies (the core is not reentrant). */
+  private coreCompaction: Snapshot | null = null;
+  /** Settles when the node halts, so background work can stop waiting. */
+  private readonly haltSignal: Promise<void>;
+  private signalHalt: () => void = () => undefined;
   /** The highest index each follower acknowledged, to pick a transfer target. */
   private readonly matchHints = new Map<NodeId, number>();
   private last = { role: Role.Follower, leader: null as NodeId | null, term: 0 };
@@ -64,6 +71,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     persistedHardState: HardState,
   ) {
     super();
+    this.haltSignal = new Promise((resolve) => (this.signalHalt = resolve));
     this.id = opts.id;
     this.clusterTag = clusterTagOf(opts.clusterId);
     this.logger = opts.logger ?? silentLogger;
@@ -265,11 +273,12 @@ export class RaftNode extends EventEmitter implements RaftHandle {
 
   private async runReadyLoop(): Promise<void> {
     try {
-      while (!this.halted && this.core.hasReady()) {
+      while (!this.halted) {
+        this.compactCore();
+        if (!this.core.hasReady()) break;
         const rd = this.core.ready();
         await this.handleReady(rd);
         this.core.advance(rd);
-        await this.maybeTakeSnapshot();
       }
     } catch (err) {
       this.fail(err as Error);
@@ -330,25 +339,81 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     this.appliedTerm = term;
     this.reads.onApplied(index);
     this.emit('applied', index);
+    this.maybeStartSnapshot();
   }
 
-  /** After snapshotCount applied entries: snapshot now, compact to the previous snapshot (see SnapshotPolicy). */
-  private async maybeTakeSnapshot(): Promise<void> {
-    if (this.halted || !this.snapshots.due(this.applied)) return;
-    // Snapshot exactly what is applied: let the batches still queued finish first.
-    await this.applyQueue.idle();
-    if (this.halted) return;
+  /**
+   * After snapshotCount applied entries, snapshots in the background while the Ready loop goes on persisting,
+   * sending and acknowledging: the state machine captures its state between two apply batches and encodes it
+   * off its queue, storage writes it, and the core's log is compacted to the *previous* stored snapshot
+   * (a catch-up tail of snapshotCount entries stays, see SnapshotPolicy).
+   */
+  private maybeStartSnapshot(): void {
+    if (this.halted || this.snapshotTask !== null || !this.snapshots.due(this.applied)) return;
+    this.snapshotTask = this.snapshotInBackground()
+      .catch((err: Error) => this.fail(err))
+      .finally(() => {
+        this.snapshotTask = null;
+      });
+  }
+
+  private async snapshotInBackground(): Promise<void> {
+    const started = Date.now();
+    const taken = await this.applyQueue.atBarrier(() => this.captureSnapshot());
+    if (taken === null) return;
+    const data = await this.unlessHalted(taken.data);
+    if (data === undefined) return;
+    const snapshot: Snapshot = { meta: taken.meta, data };
+    const encoded = Date.now();
+    // Read before it is replaced: the core compacts to it, and holds no other copy than this one.
+    const previous = await this.unlessHalted(this.storage.loadSnapshot());
+    if (previous === undefined) return;
+    if ((await this.unlessHalted(this.storage.compact(snapshot).then(() => true))) === undefined) return;
+    this.snapshots.took(snapshot.meta.index);
+    if (previous !== null) {
+      this.coreCompaction = previous;
+      if (this.loop === null) this.compactCore();
+    }
+    this.logger.info(
+      { index: snapshot.meta.index, bytes: data.byteLength, encodeMs: encoded - started, storeMs: Date.now() - encoded, compactTo: previous?.meta.index ?? 0 },
+      'raft: snapshot taken and stored',
+    );
+  }
+
+  /** Runs between two apply batches: the state and the index it is labelled with agree. */
+  private captureSnapshot(): { meta: Snapshot['meta']; data: Promise<Uint8Array> } | null {
+    if (this.halted) return null;
     const index = this.applied;
     if (this.stateMachine.appliedIndex() !== index) {
       this.logger.warn({ applied: index, stateMachine: this.stateMachine.appliedIndex() }, 'raft: state machine applied index disagrees; no snapshot');
-      return;
+      return null;
     }
     const meta = { index, term: this.appliedTerm, config: this.core.status().config };
-    const compactTo = this.snapshots.took({ meta, data: await this.stateMachine.takeSnapshot() });
-    if (compactTo === null) return;
-    this.core.compact(compactTo);
-    await this.storage.compact(compactTo);
-    this.logger.info({ index: compactTo.meta.index }, 'raft: compacted the log');
+    return { meta, data: this.stateMachine.takeSnapshot() };
+  }
+
+  /** Only while no Ready is outstanding (the loop calls it before each ready(); idle callers when loop is null). */
+  private compactCore(): void {
+    const snapshot = this.coreCompaction;
+    if (snapshot === null || this.halted) return;
+    this.coreCompaction = null;
+    this.guard(() => this.core.compact(snapshot));
+    this.logger.info({ index: snapshot.meta.index }, 'raft: compacted the log');
+  }
+
+  /** Resolves with what `work` resolves to, or undefined once the node halts first (the work is then abandoned). */
+  private unlessHalted<T>(work: Promise<T>): Promise<T | undefined> {
+    if (this.halted) {
+      work.catch(() => undefined);
+      return Promise.resolve(undefined);
+    }
+    return Promise.race([work, this.haltSignal.then(() => undefined)]).then((result) => {
+      if (this.halted) {
+        work.catch(() => undefined);
+        return undefined;
+      }
+      return result;
+    });
   }
 
   private send(msg: RaftMessage): void {
@@ -451,10 +516,13 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private halt(reason: Error): Promise<void> {
     this.halting ??= (async () => {
       this.halted = true;
+      this.signalHalt();
       if (this.ticker) clearInterval(this.ticker);
       this.ticker = null;
       await this.loop?.catch(() => undefined);
       await this.applyQueue.idle();
+      // It gives up at its next step; storage.close() then stops any deletes it left running.
+      await this.snapshotTask;
       await this.flushDeferredHardState();
       this.reads.failAll(reason);
       await this.transport.close().catch((err: Error) => this.logger.warn({ err: err.message }, 'raft: transport close failed'));

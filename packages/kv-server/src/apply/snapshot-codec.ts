@@ -18,20 +18,26 @@ const MAGIC = Buffer.from('RKVS', 'latin1');
 /** Format 2 adds the lease list; format 1 (no leases) still decodes. */
 const SNAPSHOT_FORMAT = 2;
 
-/** Records encoded between two yields to the event loop, so a large snapshot does not stall heartbeats. */
-const RECORDS_PER_SLICE = 5000;
+/** Encoding runs for at most this long before yielding to the event loop, so requests and heartbeats keep flowing. */
+const SLICE_MS = 10;
+/** How often (in records) the clock is read. */
+const RECORDS_PER_CLOCK_CHECK = 256;
 
 /**
  * Layout: magic, format, indexes, then records and dedup entries, each list closed by a 0 marker.
- * The caller must keep the state unchanged until the promise settles (the state machine queues applies meanwhile).
+ * The caller must keep `s` unchanged until the promise settles (the state machine hands over copied lists).
  */
 export async function encodeSnapshot(s: KvSnapshotState): Promise<Buffer> {
   const w = new ByteWriter(1 << 16);
   w.raw(MAGIC).u8(SNAPSHOT_FORMAT).varint(s.appliedIndex).varint(s.currentRevision).varint(s.compactMainRevision + 1);
   let n = 0;
+  let sliceStart = performance.now();
   for (const rec of s.records) {
     w.u8(1).varint(rec.rev.main).varint(rec.rev.sub).bytes(encodeRecordBody(rec));
-    if (++n % RECORDS_PER_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (++n % RECORDS_PER_CLOCK_CHECK === 0 && performance.now() - sliceStart >= SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
   }
   w.u8(0);
   for (const e of s.dedup) w.u8(1).string(e.id).bytes(encodeEntry(e));

@@ -21,7 +21,7 @@ import {
 import { decodeCommand, decodeResult, encodeCommand, encodeResult } from './command-codec.js';
 import { DEFAULT_DEDUP_LIMITS, DedupTable, encodeEntry, type DedupLimits } from './dedup.js';
 import { ResultWaiters } from './results.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import { decodeSnapshot, encodeSnapshot, type KvSnapshotState } from './snapshot-codec.js';
 
 export interface KvStateMachineOptions {
   logger?: Logger;
@@ -94,17 +94,20 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     return this.serially(() => this.applyBatch(entries));
   }
 
-  takeSnapshot(): Promise<Uint8Array> {
-    return this.serially(async () =>
-      encodeSnapshot({
-        appliedIndex: this.applied,
-        currentRevision: this.store.currentRevision(),
-        compactMainRevision: this.store.compactMainRevision(),
-        records: this.store.records(),
-        dedup: this.dedup.entries(),
-        leases: this.leaseTable.list().map((l) => ({ id: l.id, ttl: l.ttl })),
-      }),
-    );
+  /**
+   * Captures the state in queue order (as of the applies called before this) by copying references to its
+   * records, which are never changed once written, then encodes them off the queue so applies go on meanwhile.
+   */
+  async takeSnapshot(): Promise<Uint8Array> {
+    const state = await this.serially(async (): Promise<KvSnapshotState> => ({
+      appliedIndex: this.applied,
+      currentRevision: this.store.currentRevision(),
+      compactMainRevision: this.store.compactMainRevision(),
+      records: Array.from(this.store.records()),
+      dedup: Array.from(this.dedup.entries()),
+      leases: this.leaseTable.list().map((l) => ({ id: l.id, ttl: l.ttl })),
+    }));
+    return encodeSnapshot(state);
   }
 
   restoreSnapshot(snapshot: Snapshot): Promise<void> {

@@ -36,6 +36,29 @@ export class ApplyQueue {
     this.pending.push(done);
   }
 
+  /**
+   * Runs `fn` once every batch queued so far has applied and before any batch queued later starts, so it sees
+   * the state exactly as of the last of them (a snapshot's capture point). Resolves with what `fn` returns.
+   */
+  atBarrier<T>(fn: () => T): Promise<T> {
+    const previous = this.pending[this.pending.length - 1] ?? Promise.resolve();
+    let outcome: { ok: T } | { error: unknown } | undefined;
+    const done: Promise<void> = previous.then(() => {
+      try {
+        outcome = { ok: fn() };
+      } catch (error) {
+        outcome = { error };
+      } finally {
+        this.pending.shift();
+      }
+    });
+    this.pending.push(done);
+    return done.then(() => {
+      if (outcome && 'ok' in outcome) return outcome.ok;
+      throw outcome?.error;
+    });
+  }
+
   /** Resolves once at most `depth` batches are queued or applying. */
   async whenRoom(depth: number): Promise<void> {
     while (this.pending.length > depth) await this.pending[0];

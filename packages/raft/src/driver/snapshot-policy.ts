@@ -1,13 +1,10 @@
-import type { Snapshot } from '../core/messages.js';
-
 /**
- * When to snapshot and how far to compact. A snapshot is taken every `count` applied entries, but the log
- * is compacted only to the *previous* snapshot, so at least `count` entries stay for slow followers to
- * catch up from the log rather than by a whole snapshot (etcd keeps a catch-up tail for the same reason).
+ * When to snapshot: every `count` applied entries. How far to compact is the node's business: the log is
+ * compacted only to the *previous* snapshot, so at least `count` entries stay for slow followers to catch up
+ * from the log rather than by a whole snapshot (etcd keeps a catch-up tail for the same reason).
  */
 export class SnapshotPolicy {
   taken = 0;
-  private pending: Snapshot | null = null;
 
   constructor(
     private readonly count: number,
@@ -18,18 +15,14 @@ export class SnapshotPolicy {
     return applied - this.lastIndex >= this.count;
   }
 
-  /** Records a snapshot just taken; returns the one to compact to now, if any. */
-  took(snapshot: Snapshot): Snapshot | null {
+  /** Records a snapshot just taken at `index`. */
+  took(index: number): void {
     this.taken++;
-    this.lastIndex = snapshot.meta.index;
-    const previous = this.pending;
-    this.pending = snapshot;
-    return previous;
+    this.lastIndex = Math.max(this.lastIndex, index);
   }
 
-  /** A leader's snapshot replaced the log: count from it, and forget ours (the log before it is gone). */
+  /** A leader's snapshot replaced the log: count from it. */
   installed(index: number): void {
     this.lastIndex = index;
-    this.pending = null;
   }
 }

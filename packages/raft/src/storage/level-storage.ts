@@ -27,15 +27,29 @@ type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'de
 
 const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
 const SYNC = { sync: true } as const;
+/** Entries deleted per write when a compaction drops the log below a snapshot. */
+const DELETE_CHUNK = 5000;
+
+/** The smallest range holding both `range` and [from, to]. */
+function coverRange(range: StoredRange, from: number, to: number): StoredRange {
+  if (range.last < range.first) return { first: from, last: to };
+  return { first: Math.min(range.first, from), last: Math.max(range.last, to) };
+}
 
 /**
  * The Raft log, hard state, snapshot and identity in one LevelDB. Every durable write is one synced
  * batch; writes are serialized so the in-memory view of the stored range always matches the disk.
  */
 export class LevelRaftStorage implements RaftStorage {
+  /** The live entries: [snapshotIndex + 1, last]. */
   private range: StoredRange = EMPTY_RANGE;
   private snapshotIndex = 0;
+  /** Entries at or below the snapshot that may still be on disk (a compaction deletes them in chunks). */
+  private stale: StoredRange = EMPTY_RANGE;
   private writes: Promise<unknown> = Promise.resolve();
+  /** What open() read, handed to the first load() unless a write came first: the log is read once per start. */
+  private preloaded: PersistedState | null = null;
+  private closing = false;
 
   private constructor(private readonly db: Db) {}
 
@@ -45,7 +59,7 @@ export class LevelRaftStorage implements RaftStorage {
     await db.open();
     const storage = new LevelRaftStorage(db);
     try {
-      await storage.load();
+      storage.preloaded = await storage.load();
     } catch (err) {
       await db.close();
       throw err;
@@ -54,14 +68,22 @@ export class LevelRaftStorage implements RaftStorage {
   }
 
   async load(): Promise<PersistedState> {
+    const preloaded = this.preloaded;
+    this.preloaded = null;
+    if (preloaded) return preloaded;
     const hsValue = await this.db.get(HARD_STATE_KEY);
     const hardState = hsValue === undefined ? { ...EMPTY_HARD_STATE } : decodeHardStateRecord(hsValue);
-    const snapValue = await this.db.get(SNAPSHOT_KEY);
-    const snapshot = snapValue === undefined ? null : decodeSnapshotRecord(snapValue);
+    const snapshot = await this.loadSnapshot();
     const snapshotIndex = snapshot?.meta.index ?? 0;
     const entries: Entry[] = [];
+    let stale: StoredRange = EMPTY_RANGE;
     for await (const [key, value] of this.db.iterator({ gte: entryKey(0), lt: ENTRY_KEYS_END })) {
       const e = decodeEntryRecord(key, value);
+      if (e.index <= snapshotIndex) {
+        // Left by a compaction cut short (a crash between the snapshot and its deletes): covered by the snapshot.
+        stale = { first: stale.last < stale.first ? e.index : stale.first, last: e.index };
+        continue;
+      }
       const expected = entries.length === 0 ? snapshotIndex + 1 : entries[entries.length - 1]!.index + 1;
       if (e.index !== expected) {
         throw new CorruptStorageError(`log entry ${expected} is missing (next stored entry is ${e.index})`);
@@ -74,10 +96,12 @@ export class LevelRaftStorage implements RaftStorage {
     }
     this.snapshotIndex = snapshotIndex;
     this.range = { first: snapshotIndex + 1, last: lastIndex };
+    this.stale = stale;
     return { hardState, snapshot, entries, applied: snapshotIndex };
   }
 
   save(update: { snapshot?: Snapshot; entries: Entry[]; hardState?: HardState }): Promise<void> {
+    this.preloaded = null;
     return this.serialized(async () => {
       const snap = update.snapshot;
       const termAtSnapshot = snap ? await this.termAt(snap.meta.index) : undefined;
@@ -93,16 +117,27 @@ export class LevelRaftStorage implements RaftStorage {
     });
   }
 
-  compact(snapshot: Snapshot): Promise<void> {
-    return this.serialized(async () => {
-      if (snapshot.meta.index <= this.snapshotIndex) return; // an older snapshot than the one stored
+  /**
+   * The snapshot record goes first, alone and synced; the entries it covers are deleted afterwards a chunk at a
+   * time, each its own write, so the saves of the Ready loop are never stuck behind one huge batch.
+   */
+  async compact(snapshot: Snapshot): Promise<void> {
+    this.preloaded = null;
+    const stored = await this.serialized(async () => {
+      if (snapshot.meta.index <= this.snapshotIndex) return false; // an older snapshot than the one stored
+      await this.db.put(SNAPSHOT_KEY, encodeSnapshotRecord(snapshot), SYNC);
       const plan = planCompact(this.range, snapshot.meta.index);
-      const ops = this.deleteOps(plan);
-      ops.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshotRecord(snapshot) });
-      await this.db.batch(ops, SYNC);
+      for (const [from, to] of plan.deletes) this.stale = coverRange(this.stale, from, to);
       this.range = plan.range;
       this.snapshotIndex = snapshot.meta.index;
+      return true;
     });
+    if (stored) await this.deleteStaleEntries();
+  }
+
+  async loadSnapshot(): Promise<Snapshot | null> {
+    const value = await this.db.get(SNAPSHOT_KEY);
+    return value === undefined ? null : decodeSnapshotRecord(value);
   }
 
   async loadIdentity(): Promise<StorageIdentity | null> {
@@ -114,7 +149,10 @@ export class LevelRaftStorage implements RaftStorage {
     return this.serialized(() => this.db.put(IDENTITY_KEY, encodeIdentityRecord(identity), SYNC));
   }
 
+  /** Waits for the write in progress; a compaction still deleting stops after its current chunk (load() copes). */
   async close(): Promise<void> {
+    this.closing = true;
+    this.preloaded = null;
     await this.writes.catch(() => undefined);
     await this.db.close();
   }
@@ -122,6 +160,30 @@ export class LevelRaftStorage implements RaftStorage {
   /** The stored range of entry indexes, for tests and status. */
   storedRange(): StoredRange {
     return { ...this.range };
+  }
+
+  /** Entries at or below the snapshot possibly still on disk (empty when last < first), for tests. */
+  staleRange(): StoredRange {
+    return { ...this.stale };
+  }
+
+  /** Deletes the stale entries DELETE_CHUNK at a time (unsynced: one reappearing after a crash is skipped by load). */
+  private async deleteStaleEntries(): Promise<void> {
+    for (;;) {
+      if (this.closing) return;
+      const more = await this.serialized(async () => {
+        const { first, last } = this.stale;
+        if (last < first) return false;
+        const to = Math.min(last, first + DELETE_CHUNK - 1);
+        const ops: BatchOp[] = [];
+        for (let i = first; i <= to; i++) ops.push({ type: 'del', key: entryKey(i) });
+        await this.db.batch(ops);
+        this.stale = to === last ? EMPTY_RANGE : { first: to + 1, last };
+        return to < last;
+      });
+      if (!more) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   private async termAt(index: number): Promise<number | undefined> {

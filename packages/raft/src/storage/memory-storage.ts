@@ -48,6 +48,10 @@ export class MemoryRaftStorage implements RaftStorage {
     this.snapshot = snapshot;
   }
 
+  async loadSnapshot(): Promise<Snapshot | null> {
+    return this.snapshot;
+  }
+
   async loadIdentity(): Promise<StorageIdentity | null> {
     return this.identity;
   }

@@ -13,8 +13,14 @@ export interface RaftStorage {
    * stored entries at or after entries[0].index first: a conflict truncation), and the hard state.
    */
   save(update: { snapshot?: Snapshot; entries: Entry[]; hardState?: HardState }): Promise<void>;
-  /** The application took a snapshot: store it and drop entries up to its index. */
+  /**
+   * The application took a snapshot: store it (replacing the stored one) and drop entries up to its index.
+   * The snapshot is durable when the promise resolves; a crash before all entries are dropped leaves some
+   * at or below its index, which load() skips and a later compaction deletes.
+   */
   compact(snapshot: Snapshot): Promise<void>;
+  /** The stored snapshot (the latest compacted to or installed), or null. */
+  loadSnapshot(): Promise<Snapshot | null>;
   /** Who this store belongs to (written once when a node first starts); null for a new store. */
   loadIdentity?(): Promise<StorageIdentity | null>;
   saveIdentity?(identity: StorageIdentity): Promise<void>;

@@ -11,6 +11,7 @@ import { NoLeaderError } from '../../src/node-api.js';
 import { RaftNode, RAFT_MESSAGE_TYPE } from '../../src/node.js';
 import type { RaftNodeOptions } from '../../src/driver/options.js';
 import type { RaftStorage } from '../../src/storage/storage.js';
+import type { MemoryRaftStorage } from '../../src/storage/memory-storage.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -239,4 +240,23 @@ export class TestCluster {
     await Promise.all([...this.members.keys()].map((id) => this.stopNode(id)));
     await rm(this.root, { recursive: true, force: true });
   }
+}
+
+/** A one-member cluster on memory storage: it elects itself. */
+export function openSolo(
+  storage: MemoryRaftStorage,
+  stateMachine: StateMachine,
+  extra: Partial<RaftNodeOptions> = {},
+): Promise<RaftNode> {
+  return RaftNode.open({
+    id: 'solo',
+    clusterId: 'c1',
+    peers: { solo: '127.0.0.1:0' },
+    storage,
+    transport: new MemoryNetwork().join('solo'),
+    stateMachine,
+    heartbeatMs: 20,
+    electionMs: 200,
+    ...extra,
+  });
 }

@@ -7,7 +7,7 @@ import { MessageType } from '../../src/core/messages.js';
 import { NoLeaderError, NodeStoppedError } from '../../src/node-api.js';
 import { RaftNode } from '../../src/node.js';
 import { MemoryRaftStorage } from '../../src/storage/memory-storage.js';
-import { ListStateMachine, TestCluster, waitFor } from './cluster-harness.js';
+import { ListStateMachine, TestCluster, openSolo, waitFor } from './cluster-harness.js';
 
 const IDS = ['n1', 'n2', 'n3'];
 
@@ -171,9 +171,10 @@ describe('RaftNode (3 nodes over MemoryTransport, level storage)', function () {
     await waitFor(() => cluster.stateMachineOf(laggard).commands.includes('first'), 'laggard has the first write');
     await cluster.stopNode(laggard);
     for (let i = 0; i < 60; i++) await cluster.write(leader, `s${i}`);
-    const status = leader.status();
-    expect(status.snapshotsTaken).to.be.at.least(2);
-    expect(status.firstIndex).to.be.greaterThan(cluster.stateMachineOf(laggard).applied + 1);
+    // Snapshots run in the background: wait for the log to be compacted past what the laggard holds.
+    const laggardApplied = cluster.stateMachineOf(laggard).applied;
+    await waitFor(() => leader.status().firstIndex > laggardApplied + 1, 'the leader compacted past the laggard');
+    expect(leader.status().snapshotsTaken).to.be.at.least(2);
 
     await cluster.startNode(laggard);
     const sm = cluster.stateMachineOf(laggard);
@@ -182,20 +183,6 @@ describe('RaftNode (3 nodes over MemoryTransport, level storage)', function () {
     expect(sm.commands).to.deep.equal(cluster.stateMachineOf(leader.id).commands.slice(0, sm.commands.length));
   });
 });
-
-/** A one-member cluster on memory storage: it elects itself. */
-function openSolo(storage: MemoryRaftStorage, stateMachine: ListStateMachine): Promise<RaftNode> {
-  return RaftNode.open({
-    id: 'solo',
-    clusterId: 'c1',
-    peers: { solo: '127.0.0.1:0' },
-    storage,
-    transport: new MemoryNetwork().join('solo'),
-    stateMachine,
-    heartbeatMs: 20,
-    electionMs: 200,
-  });
-}
 
 describe('RaftNode on its own', function () {
   this.timeout(30000);

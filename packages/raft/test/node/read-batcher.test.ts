@@ -123,24 +123,25 @@ describe('ReadIndexBatcher', () => {
 });
 
 describe('SnapshotPolicy', () => {
-  const snap = (index: number) => ({ meta: { index, term: 1, config: { voters: ['n1'] } }, data: new Uint8Array() });
-
-  it('is due every `count` applied entries and compacts to the previous snapshot, keeping a catch-up tail', () => {
+  it('is due every `count` applied entries, counting from the last snapshot taken', () => {
     const policy = new SnapshotPolicy(10, 0);
     expect(policy.due(9)).to.equal(false);
     expect(policy.due(10)).to.equal(true);
-    expect(policy.took(snap(10))).to.equal(null);
+    policy.took(10);
     expect(policy.due(19)).to.equal(false);
-    expect(policy.took(snap(20))?.meta.index).to.equal(10);
-    expect(policy.took(snap(30))?.meta.index).to.equal(20);
-    expect(policy.taken).to.equal(3);
+    expect(policy.due(20)).to.equal(true);
+    policy.took(23);
+    expect(policy.due(32)).to.equal(false);
+    expect(policy.due(33)).to.equal(true);
+    expect(policy.taken).to.equal(2);
   });
 
-  it('after installing a leader snapshot, counts from it and never compacts to an older one', () => {
+  it('after installing a leader snapshot, counts from it', () => {
     const policy = new SnapshotPolicy(10, 0);
-    policy.took(snap(10));
+    policy.took(10);
     policy.installed(50);
     expect(policy.due(59)).to.equal(false);
-    expect(policy.took(snap(60))).to.equal(null);
+    expect(policy.due(60)).to.equal(true);
+    expect(policy.taken).to.equal(1);
   });
 });
