@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter } from '../mvcc/binary.js';
-import { scan, type KvDb } from '../mvcc/db.js';
+import { scanBatches, type KvDb } from '../mvcc/db.js';
 import { DEDUP_PREFIX, dedupKey, prefixBounds, type DbOp } from '../mvcc/layout.js';
 
 /**
@@ -39,7 +39,8 @@ export class DedupTable {
 
   static async load(db: KvDb, limits?: DedupLimits): Promise<DedupTable> {
     const entries: DedupEntry[] = [];
-    for await (const [k, v] of scan(db, prefixBounds(DEDUP_PREFIX))) entries.push(decodeEntry(k.subarray(1).toString('utf8'), v));
+    for await (const batch of scanBatches(db, prefixBounds(DEDUP_PREFIX)))
+      for (const [k, v] of batch) entries.push(decodeEntry(k.toString('utf8', 1), v));
     return DedupTable.fromEntries(entries, limits);
   }
 

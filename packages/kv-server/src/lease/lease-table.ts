@@ -1,4 +1,4 @@
-import { scan, type KvDb } from '../mvcc/db.js';
+import { scanBatches, type KvDb } from '../mvcc/db.js';
 import { errLeaseNotFound } from '../mvcc/errors.js';
 import { LEASE_PREFIX, decodeUint, encodeUint, leaseKey, prefixBounds, type DbOp } from '../mvcc/layout.js';
 import type { ChangeEvent, MvccStore } from '../mvcc/store.js';
@@ -28,10 +28,11 @@ export class LeaseTable {
   /** Leases from `db` and their keys from the store's live keys. */
   static async load(db: KvDb, store: MvccStore): Promise<LeaseTable> {
     const table = new LeaseTable();
-    for await (const [k, v] of scan(db, prefixBounds(LEASE_PREFIX))) {
-      const id = decodeUint(k.subarray(1));
-      table.leases.set(id, { id, ttl: decodeUint(v), keys: new Map() });
-    }
+    for await (const batch of scanBatches(db, prefixBounds(LEASE_PREFIX)))
+      for (const [k, v] of batch) {
+        const id = decodeUint(k.subarray(1));
+        table.leases.set(id, { id, ttl: decodeUint(v), keys: new Map() });
+      }
     table.attachLiveKeys(store);
     return table;
   }
@@ -99,7 +100,8 @@ export class LeaseTable {
   }
 
   private attachLiveKeys(store: MvccStore): void {
-    const all = store.range({ key: Buffer.of(0), rangeEnd: Buffer.of(0) });
-    for (const kv of all.kvs) if (kv.lease !== 0) this.leases.get(kv.lease)?.keys.set(kv.key.toString('latin1'), kv.key);
+    if (this.leases.size === 0) return;
+    for (const kv of store.liveKvs())
+      if (kv.lease !== 0) this.leases.get(kv.lease)?.keys.set(kv.key.toString('latin1'), kv.key);
   }
 }

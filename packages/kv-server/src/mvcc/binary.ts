@@ -2,6 +2,27 @@
  * Byte-level writer and reader shared by the record, command and snapshot encodings.
  * Unsigned varints use arithmetic (not bit operators) so they carry any safe integer up to 2^53.
  */
+/** Bytes an unsigned varint of `v` takes. */
+export function varintSize(v: number): number {
+  let size = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    size++;
+  }
+  return size;
+}
+
+/** Writes `v` as an unsigned varint at `pos` (room must be there); returns the position after it. */
+export function writeVarint(buf: Buffer, pos: number, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`varint out of range: ${v}`);
+  while (v >= 0x80) {
+    buf[pos++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
 export class ByteWriter {
   private buf: Buffer;
   private pos = 0;
@@ -26,13 +47,8 @@ export class ByteWriter {
   }
 
   varint(v: number): this {
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`varint out of range: ${v}`);
     this.ensure(8);
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.pos++] = v;
+    this.pos = writeVarint(this.buf, this.pos, v);
     return this;
   }
 
@@ -59,9 +75,24 @@ export class ByteWriter {
     return this.bytes(Buffer.from(s, 'utf8'));
   }
 
+  /**
+   * The written bytes in memory of their own (not a slice of Node's shared 8 KiB pool): results such as
+   * encoded commands and dedup entries live long, and a small pool slice would keep its whole slab alive.
+   */
   finish(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.pos));
+    return ownedCopy(this.buf.subarray(0, this.pos));
   }
+}
+
+/**
+ * A copy of `bytes` in an allocation of its own. Use it for small buffers kept long while others made at the
+ * same time are dropped: Buffer.from/allocUnsafe hand out slices of a shared 8 KiB slab, and one live slice
+ * keeps the whole slab alive.
+ */
+export function ownedCopy(bytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafeSlow(bytes.length);
+  out.set(bytes);
+  return out;
 }
 
 export class DecodeError extends Error {
@@ -113,7 +144,10 @@ export class ByteReader {
     return v;
   }
 
-  /** A copy, so decoded values never pin a large input buffer. */
+  /**
+   * A copy, so decoded values never pin a large input buffer. Small copies come from Node's shared pool, which
+   * packs well when everything decoded is kept (a load); a value kept longer than its neighbours needs ownedCopy.
+   */
   raw(n: number): Buffer {
     this.need(n);
     const out = Buffer.from(this.buf.subarray(this.pos, this.pos + n));
@@ -126,10 +160,22 @@ export class ByteReader {
   }
 
   string(): string {
-    return this.bytes().toString('utf8');
+    const n = this.varint();
+    this.need(n);
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
   }
 
   rest(): Buffer {
     return this.raw(this.buf.length - this.pos);
+  }
+
+  /** The next `n` bytes as a view into the input (no copy): only for bytes the caller does not keep. */
+  view(n: number): Buffer {
+    this.need(n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
   }
 }

@@ -21,6 +21,27 @@ export async function* scan(db: KvDb, bounds: { gte: Buffer; lt: Buffer }): Asyn
   for await (const entry of db.iterator({ ...bounds, ...BUFFERS })) yield entry;
 }
 
+/** Entries per native read when scanning a whole prefix (a load), and the bytes those reads may hold. */
+const SCAN_BATCH_ENTRIES = 1000;
+const SCAN_BATCH_BYTES = 1 << 20;
+
+/**
+ * Every entry under `bounds`, in key order, a batch at a time: a load over many entries makes about a hundred
+ * times fewer native calls and promises than with scan() (whose reads stop at 16 KiB by default).
+ */
+export async function* scanBatches(db: KvDb, bounds: { gte: Buffer; lt: Buffer }): AsyncGenerator<Array<[Buffer, Buffer]>> {
+  const it = db.iterator({ ...bounds, ...BUFFERS, highWaterMarkBytes: SCAN_BATCH_BYTES } as typeof bounds & typeof BUFFERS);
+  try {
+    for (;;) {
+      const batch = await it.nextv(SCAN_BATCH_ENTRIES);
+      if (batch.length === 0) return;
+      yield batch;
+    }
+  } finally {
+    await it.close();
+  }
+}
+
 export async function readUint(db: KvDb, key: Buffer): Promise<number | undefined> {
   const v = await db.get(key, BUFFERS);
   return v === undefined ? undefined : decodeUint(v);

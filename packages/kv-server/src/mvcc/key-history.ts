@@ -6,12 +6,15 @@ import type { KeyValue } from './types.js';
  * the next put starts a new one with version 1, so generations need no separate structure here.
  */
 export class KeyHistory {
-  readonly records: RevisionRecord[] = [];
+  /** Read-only outside this class. */
+  records: RevisionRecord[] = [];
 
   constructor(readonly key: Buffer) {}
 
   append(rec: RevisionRecord): void {
-    this.records.push(rec);
+    // A first push would reserve 17 slots; most keys keep one revision.
+    if (this.records.length === 0) this.records = [rec];
+    else this.records.push(rec);
   }
 
   /** The latest record at or before `rev` (the highest sub-revision within a main revision). */

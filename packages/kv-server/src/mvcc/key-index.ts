@@ -1,6 +1,8 @@
+import { ownedCopy } from './binary.js';
 import { KeyHistory } from './key-history.js';
 import { SortedKeys } from './sorted-keys.js';
-import type { RevisionRecord } from './record.js';
+import { decodeRecordBody, type RevisionRecord } from './record.js';
+import type { Revision } from './layout.js';
 
 /**
  * How a request's range_end reads (etcd): absent or empty = the single key; [0] = every key ≥ key;
@@ -24,24 +26,31 @@ export function spanContains(span: KeySpan, key: Buffer): boolean {
  * whose code-unit order is exactly the byte order, so plain string comparison sorts them.
  */
 export class KeyIndex {
-  private readonly byKey = new Map<string, KeyHistory>();
   private sorted = new SortedKeys();
 
-  /** Builds an index from records in revision order, sorting the keys once (a restart or a snapshot). */
+  /** Builds an index from records in revision order, sorting the keys once (a snapshot). */
   static fromRecords(records: Iterable<RevisionRecord>): KeyIndex {
-    const idx = new KeyIndex();
+    const byKey = new Map<string, KeyHistory>();
     for (const rec of records) {
       const k = rec.key.toString('latin1');
-      let h = idx.byKey.get(k);
+      let h = byKey.get(k);
       if (h === undefined) {
         h = new KeyHistory(rec.key);
-        idx.byKey.set(k, h);
+        byKey.set(k, h);
       }
       h.append(rec);
     }
-    idx.sorted = SortedKeys.fromSorted([...idx.byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    return KeyIndex.fromHistories(byKey);
+  }
+
+  /** An index over `byKey` (which it takes over), sorting the keys once. */
+  static fromHistories(byKey: Map<string, KeyHistory>): KeyIndex {
+    const idx = new KeyIndex(byKey);
+    idx.sorted = SortedKeys.fromSorted([...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     return idx;
   }
+
+  constructor(private readonly byKey = new Map<string, KeyHistory>()) {}
 
   get size(): number {
     return this.byKey.size;
@@ -55,7 +64,8 @@ export class KeyIndex {
     const k = key.toString('latin1');
     let h = this.byKey.get(k);
     if (h === undefined) {
-      h = new KeyHistory(Buffer.from(key));
+      // The caller's key is often a slice of a request or of Node's pool; the index keeps it for the key's life.
+      h = new KeyHistory(ownedCopy(key));
       this.byKey.set(k, h);
       this.sorted.insert(k);
     }
@@ -92,5 +102,34 @@ export class KeyIndex {
   /** Every record of every key, in key order then revision order. */
   *allRecords(): Generator<RevisionRecord> {
     for (const k of this.sorted) yield* this.byKey.get(k)!.records;
+  }
+}
+
+/**
+ * Builds a KeyIndex from stored record bodies arriving in revision order (a restart): one key Buffer per key,
+ * shared by all its records, and the keys sorted once at the end.
+ */
+export class KeyIndexLoader {
+  private readonly byKey = new Map<string, KeyHistory>();
+  private history: KeyHistory | undefined;
+  private readonly keyOf = (bytes: Buffer): Buffer => {
+    const name = bytes.toString('latin1');
+    let h = this.byKey.get(name);
+    if (h === undefined) {
+      // Everything loaded stays, so copies from Node's pool pack densely here.
+      h = new KeyHistory(Buffer.from(bytes));
+      this.byKey.set(name, h);
+    }
+    this.history = h;
+    return h.key;
+  };
+
+  add(rev: Revision, body: Buffer): void {
+    const rec = decodeRecordBody(rev, body, this.keyOf);
+    this.history!.append(rec);
+  }
+
+  finish(): KeyIndex {
+    return KeyIndex.fromHistories(this.byKey);
   }
 }

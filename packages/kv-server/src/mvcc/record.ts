@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from './binary.js';
+import { ByteReader, varintSize, writeVarint } from './binary.js';
 import type { Revision } from './layout.js';
 import type { KeyValue } from './types.js';
 
@@ -11,24 +11,48 @@ export interface RevisionRecord {
 
 const TOMBSTONE = 1;
 
-/** Encodes a record's body (its revision lives in the level key): flags, key, create, version, lease, value. */
+/**
+ * Encodes a record's body (its revision lives in the level key): flags, key, create, version, lease, value.
+ * The result is meant to be short-lived (level copies it on write), so it may be a slice of Node's shared pool.
+ */
 export function encodeRecordBody(rec: RevisionRecord): Buffer {
-  const w = new ByteWriter(32 + rec.key.length + (rec.kv?.value.length ?? 0));
-  if (rec.kv === null) return w.u8(TOMBSTONE).bytes(rec.key).finish();
-  return w
-    .u8(0)
-    .bytes(rec.key)
-    .varint(rec.kv.createRevision)
-    .varint(rec.kv.version)
-    .varint(rec.kv.lease)
-    .raw(rec.kv.value)
-    .finish();
+  const kv = rec.kv;
+  const keySize = varintSize(rec.key.length) + rec.key.length;
+  if (kv === null) {
+    const body = Buffer.allocUnsafe(1 + keySize);
+    body[0] = TOMBSTONE;
+    writeKey(body, rec.key);
+    return body;
+  }
+  const size =
+    1 + keySize + varintSize(kv.createRevision) + varintSize(kv.version) + varintSize(kv.lease) + kv.value.length;
+  const body = Buffer.allocUnsafe(size);
+  body[0] = 0;
+  let pos = writeKey(body, rec.key);
+  pos = writeVarint(body, pos, kv.createRevision);
+  pos = writeVarint(body, pos, kv.version);
+  pos = writeVarint(body, pos, kv.lease);
+  body.set(kv.value, pos);
+  return body;
 }
 
-export function decodeRecordBody(rev: Revision, body: Buffer): RevisionRecord {
+function writeKey(body: Buffer, key: Buffer): number {
+  const pos = writeVarint(body, 1, key.length);
+  body.set(key, pos);
+  return pos + key.length;
+}
+
+/** Copies the key bytes of a record being decoded (they are a view into its body). */
+const copyKey = (bytes: Buffer): Buffer => Buffer.from(bytes);
+
+/**
+ * Decodes a stored body. `keyOf` turns the key bytes (a view into `body`, not to be kept) into the Buffer the
+ * record holds, so a loader can give every record of one key the same Buffer; by default a copy.
+ */
+export function decodeRecordBody(rev: Revision, body: Buffer, keyOf: (bytes: Buffer) => Buffer = copyKey): RevisionRecord {
   const r = new ByteReader(body);
   const flags = r.u8();
-  const key = r.bytes();
+  const key = keyOf(r.view(r.varint()));
   if (flags & TOMBSTONE) return { rev, key, kv: null };
   const createRevision = r.varint();
   const version = r.varint();

@@ -1,6 +1,7 @@
-import { scan, readUint, type KvDb } from './db.js';
+import { ownedCopy } from './binary.js';
+import { readUint, scanBatches, type KvDb } from './db.js';
 import { errCompacted, errFutureRevision, errKeyNotFound, errLeaseNotFound } from './errors.js';
-import { KeyIndex, keySpan, type KeySpan } from './key-index.js';
+import { KeyIndex, KeyIndexLoader, keySpan, type KeySpan } from './key-index.js';
 import {
   META_COMPACTED_REVISION,
   META_CURRENT_REVISION,
@@ -11,7 +12,7 @@ import {
   RECORD_PREFIX,
   type DbOp,
 } from './layout.js';
-import { decodeRecordBody, encodeRecordBody, freezeKv, type RevisionRecord } from './record.js';
+import { encodeRecordBody, freezeKv, type RevisionRecord } from './record.js';
 import { rangeKeys, readRevision } from './range.js';
 import { evaluateCompare } from './compare.js';
 import {
@@ -84,18 +85,23 @@ export class MvccStore {
 
   /** Rebuilds the in-memory index from the records and meta in `db`. */
   static async load(db: KvDb): Promise<MvccStore> {
-    const records: RevisionRecord[] = [];
-    for await (const [k, v] of scan(db, prefixBounds(RECORD_PREFIX))) records.push(decodeRecordBody(parseRecordKey(k), v));
+    const loader = new KeyIndexLoader();
+    for await (const batch of scanBatches(db, prefixBounds(RECORD_PREFIX)))
+      for (const [k, v] of batch) loader.add(parseRecordKey(k), v);
     const current = (await readUint(db, META_CURRENT_REVISION)) ?? INITIAL_REVISION;
     // Stored plus one, so "never compacted" (-1) fits an unsigned field.
     const compacted = ((await readUint(db, META_COMPACTED_REVISION)) ?? 0) - 1;
-    return MvccStore.fromRecords(records, current, compacted);
+    return MvccStore.withIndex(loader.finish(), current, compacted);
   }
 
   /** A store holding exactly `records` (in revision order), e.g. from a snapshot. */
   static fromRecords(records: Iterable<RevisionRecord>, current: number, compactMain: number): MvccStore {
+    return MvccStore.withIndex(KeyIndex.fromRecords(records), current, compactMain);
+  }
+
+  private static withIndex(index: KeyIndex, current: number, compactMain: number): MvccStore {
     const s = new MvccStore();
-    s.index = KeyIndex.fromRecords(records);
+    s.index = index;
     s.current = current;
     s.compacted = compactMain;
     return s;
@@ -118,6 +124,14 @@ export class MvccStore {
   /** Number of keys with any kept history (live or not yet compacted). */
   indexedKeys(): number {
     return this.index.size;
+  }
+
+  /** The latest value of every live key, in key order. */
+  *liveKvs(): Generator<KeyValue> {
+    for (const history of this.index.histories({ from: Buffer.alloc(0), to: null })) {
+      const kv = history.latest();
+      if (kv !== undefined) yield kv;
+    }
   }
 
   /** Every kept record, grouped by key. */
@@ -308,7 +322,8 @@ class WriteTxn {
     if ((req.ignoreValue || req.ignoreLease) && prev === undefined) throw errKeyNotFound();
     const kv = freezeKv({
       key: history.key,
-      value: req.ignoreValue ? prev!.value : Buffer.from(req.value),
+      // Kept as long as this revision is: a copy of its own rather than a slice of Node's shared pool.
+      value: req.ignoreValue ? prev!.value : ownedCopy(req.value),
       createRevision: prev?.createRevision ?? this.rev,
       modRevision: this.rev,
       version: (prev?.version ?? 0) + 1,

@@ -168,6 +168,14 @@ export class ByteReader {
     return out;
   }
 
+  /** The next `len` bytes as a view into the input (no copy), for a caller that copies what it keeps. */
+  view(len: number): Uint8Array {
+    this.need(len);
+    const out = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return out;
+  }
+
   /** Throws unless every byte was consumed: trailing garbage means a bad frame. */
   done(): void {
     if (this.pos !== this.end) throw new CodecError(`${this.end - this.pos} unexpected trailing bytes`);

@@ -179,3 +179,25 @@ describe('message codec', () => {
     expect(Array.from(decoded.entries[0]!.data)).to.deep.equal([1, 2, 3]);
   });
 });
+
+describe('message codec memory', () => {
+  it("keeps a message's entry data in one allocation of exactly their size, apart from the frame", () => {
+    const m = appendMessage();
+    m.entries.push({ term: 3, index: 44, type: EntryType.Normal, data: new Uint8Array([4, 5]) });
+    const frame = encodeMessage(m);
+    const decoded = decodeMessage(frame);
+    const blocks = new Set(decoded.entries.map((e) => e.data.buffer));
+    expect(blocks.size).to.equal(1);
+    const [block] = blocks;
+    expect(block).to.not.equal(frame.buffer);
+    expect(block!.byteLength).to.equal(5);
+    expect(decoded.entries.map((e) => Array.from(e.data))).to.deep.equal([[1, 2, 3], [], [4, 5]]);
+  });
+
+  it('gives a standalone entry its data in an allocation of its own', () => {
+    const buf = encodeEntry({ term: 1, index: 2, type: EntryType.Normal, data: new Uint8Array([7, 8, 9]) });
+    const e = decodeEntry(buf);
+    expect(e.data.buffer).to.not.equal(buf.buffer);
+    expect(e.data.buffer.byteLength).to.equal(3);
+  });
+});
