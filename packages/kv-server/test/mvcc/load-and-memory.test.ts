@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { ByteReader, ByteWriter, ownedCopy } from '../../src/mvcc/binary.js';
+import { openKvDb, writeBatch, type KvDb } from '../../src/mvcc/db.js';
+import { decodeRecordBody, encodeRecordBody, freezeKv } from '../../src/mvcc/record.js';
+import { MvccStore } from '../../src/mvcc/store.js';
+import type { RangeResponse } from '../../src/mvcc/types.js';
+import { b, show, tempDir } from './helpers.js';
+
+/** A buffer that is a slice of a larger allocation, as request bodies and Node's pool slices are. */
+function sliceOfLarger(s: string): Buffer {
+  const big = Buffer.alloc(4096, 0x2a);
+  const bytes = Buffer.from(s, 'utf8');
+  bytes.copy(big, 100);
+  return big.subarray(100, 100 + bytes.length);
+}
+
+const ownsItsMemory = (buf: Buffer): boolean => buf.byteOffset === 0 && buf.buffer.byteLength === buf.length;
+
+describe('MvccStore memory: what it keeps does not pin larger allocations', () => {
+  it('keeps put values and new keys in allocations of their own', () => {
+    const s = new MvccStore();
+    s.put({ key: sliceOfLarger('k1'), value: sliceOfLarger('v1') });
+    s.put({ key: sliceOfLarger('k1'), value: sliceOfLarger('v2'), prevKv: true });
+    const kvs = s.range({ key: b('k1'), revision: 2 }).kvs.concat(s.range({ key: b('k1') }).kvs);
+    expect(kvs.map(show).map((kv) => kv!.value)).to.deep.equal(['v1', 'v2']);
+    for (const kv of kvs) {
+      expect(ownsItsMemory(kv.value), 'value').to.equal(true);
+      expect(ownsItsMemory(kv.key), 'key').to.equal(true);
+    }
+  });
+
+  it('gives ByteWriter.finish() and ownedCopy() results memory of their own, with the same bytes', () => {
+    const w = new ByteWriter(8).varint(300).string('héllo');
+    const out = w.finish();
+    expect(ownsItsMemory(out)).to.equal(true);
+    const r = new ByteReader(out);
+    expect([r.varint(), r.string(), r.done]).to.deep.equal([300, 'héllo', true]);
+    const copy = ownedCopy(sliceOfLarger('abc'));
+    expect(ownsItsMemory(copy)).to.equal(true);
+    expect(copy.toString()).to.equal('abc');
+  });
+});
+
+describe('record bodies', () => {
+  it('encode the stored layout byte for byte (flags, key, create, version, lease, value), and decode back', () => {
+    const key = b('k');
+    const kv = freezeKv({ key, value: b('vv'), createRevision: 300, modRevision: 301, version: 2, lease: 0 });
+    const body = encodeRecordBody({ rev: { main: 301, sub: 0 }, key, kv });
+    expect([...body]).to.deep.equal([0, 1, 0x6b, 0xac, 0x02, 2, 0, 0x76, 0x76]);
+    expect(show(decodeRecordBody({ main: 301, sub: 0 }, body).kv!)).to.deep.equal(show(kv));
+    const tombstone = encodeRecordBody({ rev: { main: 302, sub: 0 }, key, kv: null });
+    expect([...tombstone]).to.deep.equal([1, 1, 0x6b]);
+    const decoded = decodeRecordBody({ main: 302, sub: 0 }, tombstone);
+    expect([decoded.key.toString(), decoded.kv]).to.deep.equal(['k', null]);
+  });
+});
+
+describe('MvccStore.load', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let db: KvDb;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDir('load'));
+    db = await openKvDb(dir);
+  });
+  afterEach(async () => {
+    await db.close();
+    await cleanup();
+  });
+
+  /** Reads of all keys at the compacted revision, every 50th revision after it, and the last few. */
+  function sampleReads(s: MvccStore): RangeResponse[] {
+    const reads: RangeResponse[] = [];
+    for (let rev = s.compactedRevision(); rev <= s.currentRevision(); rev++)
+      if ((rev - s.compactedRevision()) % 50 === 0 || rev > s.currentRevision() - 5)
+        reads.push(s.range({ key: b('\0'), rangeEnd: Buffer.of(0), revision: rev }));
+    return reads;
+  }
+
+  it('rebuilds the same store from more records than one read batch, with history, deletes and a compaction', async () => {
+    const s = new MvccStore();
+    for (let i = 0; i < 2600; i++) {
+      const key = `key-${(i * 7919) % 900}`;
+      if (i % 11 === 0) s.deleteRange({ key: b(key) });
+      else s.put({ key: b(key), value: b(`value-${i}`) });
+      if (i === 1200) s.compact(s.currentRevision() - 100);
+    }
+    await writeBatch(db, s.takeDbOps());
+    const loaded = await MvccStore.load(db);
+    expect(loaded.currentRevision()).to.equal(s.currentRevision());
+    expect(loaded.compactedRevision()).to.equal(s.compactedRevision());
+    expect(loaded.indexedKeys()).to.equal(s.indexedKeys());
+    const json = (reads: RangeResponse[]) => JSON.stringify(reads);
+    expect(json(sampleReads(loaded))).to.equal(json(sampleReads(s)));
+  });
+
+  it('gives every loaded record of one key the same key Buffer', async () => {
+    const s = new MvccStore();
+    for (let i = 0; i < 5; i++) s.put({ key: b('shared'), value: b(`${i}`) });
+    s.put({ key: b('other'), value: b('x') });
+    await writeBatch(db, s.takeDbOps());
+    const loaded = await MvccStore.load(db);
+    const keys = [...loaded.records()].filter((r) => r.key.toString() === 'shared').map((r) => r.key);
+    expect(keys).to.have.length(5);
+    expect(new Set(keys).size).to.equal(1);
+  });
+});
