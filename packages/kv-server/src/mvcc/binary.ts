@@ -150,7 +150,8 @@ export class ByteReader {
    */
   raw(n: number): Buffer {
     this.need(n);
-    const out = Buffer.from(this.buf.subarray(this.pos, this.pos + n));
+    const out = Buffer.allocUnsafe(n);
+    this.buf.copy(out, 0, this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
@@ -171,11 +172,16 @@ export class ByteReader {
     return this.raw(this.buf.length - this.pos);
   }
 
-  /** The next `n` bytes as a view into the input (no copy): only for bytes the caller does not keep. */
-  view(n: number): Buffer {
+  /** Skips the next `n` bytes; returns where they start in `input`. */
+  skip(n: number): number {
     this.need(n);
-    const out = this.buf.subarray(this.pos, this.pos + n);
+    const start = this.pos;
     this.pos += n;
-    return out;
+    return start;
+  }
+
+  /** The bytes being read. */
+  get input(): Buffer {
+    return this.buf;
   }
 }

@@ -1,7 +1,7 @@
 import { ownedCopy } from './binary.js';
 import { KeyHistory } from './key-history.js';
 import { SortedKeys } from './sorted-keys.js';
-import { decodeRecordBody, type RevisionRecord } from './record.js';
+import { copyKey, decodeRecordBody, type RevisionRecord } from './record.js';
 import type { Revision } from './layout.js';
 
 /**
@@ -46,7 +46,8 @@ export class KeyIndex {
   /** An index over `byKey` (which it takes over), sorting the keys once. */
   static fromHistories(byKey: Map<string, KeyHistory>): KeyIndex {
     const idx = new KeyIndex(byKey);
-    idx.sorted = SortedKeys.fromSorted([...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    // The default sort orders strings by UTF-16 code unit: byte order for latin1 names.
+    idx.sorted = SortedKeys.fromSorted([...byKey.keys()].sort());
     return idx;
   }
 
@@ -112,12 +113,12 @@ export class KeyIndex {
 export class KeyIndexLoader {
   private readonly byKey = new Map<string, KeyHistory>();
   private history: KeyHistory | undefined;
-  private readonly keyOf = (bytes: Buffer): Buffer => {
-    const name = bytes.toString('latin1');
+  private readonly keyOf = (body: Buffer, start: number, end: number): Buffer => {
+    const name = body.toString('latin1', start, end);
     let h = this.byKey.get(name);
     if (h === undefined) {
       // Everything loaded stays, so copies from Node's pool pack densely here.
-      h = new KeyHistory(Buffer.from(bytes));
+      h = new KeyHistory(copyKey(body, start, end));
       this.byKey.set(name, h);
     }
     this.history = h;

@@ -42,17 +42,26 @@ function writeKey(body: Buffer, key: Buffer): number {
   return pos + key.length;
 }
 
-/** Copies the key bytes of a record being decoded (they are a view into its body). */
-const copyKey = (bytes: Buffer): Buffer => Buffer.from(bytes);
+/** Gives the Buffer a decoded record holds for its key, found at body[start, end). */
+export type KeyOf = (body: Buffer, start: number, end: number) => Buffer;
+
+/** A copy of body[start, end) (from Node's pool: for a loader keeping everything it decodes). */
+export const copyKey: KeyOf = (body, start, end) => {
+  const key = Buffer.allocUnsafe(end - start);
+  body.copy(key, 0, start, end);
+  return key;
+};
 
 /**
- * Decodes a stored body. `keyOf` turns the key bytes (a view into `body`, not to be kept) into the Buffer the
- * record holds, so a loader can give every record of one key the same Buffer; by default a copy.
+ * Decodes a stored body. `keyOf` gives the key Buffer the record holds, so a loader can give every record of
+ * one key the same Buffer; by default a copy.
  */
-export function decodeRecordBody(rev: Revision, body: Buffer, keyOf: (bytes: Buffer) => Buffer = copyKey): RevisionRecord {
+export function decodeRecordBody(rev: Revision, body: Buffer, keyOf: KeyOf = copyKey): RevisionRecord {
   const r = new ByteReader(body);
   const flags = r.u8();
-  const key = keyOf(r.view(r.varint()));
+  const keyLength = r.varint();
+  const keyStart = r.skip(keyLength);
+  const key = keyOf(body, keyStart, keyStart + keyLength);
   if (flags & TOMBSTONE) return { rev, key, kv: null };
   const createRevision = r.varint();
   const version = r.varint();
