@@ -17,6 +17,8 @@ export interface BenchOptions {
   warmupMs: number;
   /** Keys the restarted node holds. */
   restartKeys: number;
+  /** Leader kills of the failover workload, each followed by a restart of the killed node. */
+  failoverRounds: number;
   heartbeatMs: number;
   electionMs: number;
   snapshotCount: number;
@@ -29,8 +31,8 @@ export interface BenchOptions {
   resultsDir: string;
 }
 
-export const FULL_DEFAULTS = { durationMs: 10_000, warmupMs: 2_000, restartKeys: 100_000 };
-export const QUICK_DEFAULTS = { durationMs: 1_500, warmupMs: 300, restartKeys: 10_000 };
+export const FULL_DEFAULTS = { durationMs: 10_000, warmupMs: 2_000, restartKeys: 100_000, failoverRounds: 7 };
+export const QUICK_DEFAULTS = { durationMs: 1_500, warmupMs: 300, restartKeys: 10_000, failoverRounds: 2 };
 
 /** "10" and "10s" are seconds, "500ms" milliseconds; a positive amount. */
 export function parseDuration(text: string): number {
@@ -55,6 +57,7 @@ function program(): Command {
     .option('--duration <time>', 'measured time per load workload (10, 10s, 500ms)', parseDuration)
     .option('--warmup <time>', 'unmeasured load before each measurement', parseDuration)
     .option('--restart-keys <n>', 'keys written before the restart measurement', positiveInt)
+    .option('--failover-rounds <n>', `leader kills measured by failover (default ${FULL_DEFAULTS.failoverRounds}, ${QUICK_DEFAULTS.failoverRounds} with --quick)`, positiveInt)
     .option('--heartbeat-interval <ms>', 'raft heartbeat interval of both systems', positiveInt, 100)
     .option('--election-timeout <ms>', 'raft election timeout of both systems', positiveInt, 1000)
     .option('--snapshot-count <n>', 'entries between snapshots, both systems', positiveInt, 100_000)
@@ -92,6 +95,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     duration?: number;
     warmup?: number;
     restartKeys?: number;
+    failoverRounds?: number;
     heartbeatInterval: number;
     electionTimeout: number;
     snapshotCount: number;
@@ -117,6 +121,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     durationMs: o.duration ?? defaults.durationMs,
     warmupMs: o.warmup ?? defaults.warmupMs,
     restartKeys: o.restartKeys ?? defaults.restartKeys,
+    failoverRounds: o.failoverRounds ?? defaults.failoverRounds,
     heartbeatMs: o.heartbeatInterval,
     electionMs: o.electionTimeout,
     snapshotCount: o.snapshotCount,

@@ -1,18 +1,13 @@
-/** Measurements that disturb the cluster: restart of a node holding many keys, and failover after SIGKILL of the leader. */
+/** Restart of a node holding many keys (and the fill that gives it those keys). */
 import { performance } from 'node:perf_hooks';
 import type { BenchCluster, ClusterNode } from './bench-cluster.js';
 import { HttpPoster } from './http-poster.js';
 import { FILL_BATCH, dataKey, rangeBody } from './kv-bodies.js';
 import { runLoadInChild } from './loadgen.js';
-import type { LoadResult, LoadSpec } from './loadgen-protocol.js';
-import type { RssSampler } from './rss-sampler.js';
 
 /** Puts draw their keys from this many. */
 export const PUT_KEYS = 100_000;
 export const STOP_GRACE_MS = 10_000;
-/** Failover load: clients give up on a request after this and send another, so a write lost with the old leader does not hide the new one. */
-const FAILOVER_RETRY_MS = 200;
-const FAILOVER_CLIENTS = 16;
 
 export interface RestartResult {
   keys: number;
@@ -22,12 +17,6 @@ export interface RestartResult {
   firstAnswerMs: number | null;
   /** Spawn of the stopped node → its first successful linearizable read; null when it never served one. */
   restartMs: number | null;
-}
-
-export interface FailoverRun extends LoadResult {
-  killed: string;
-  clients: number;
-  retryAfterMs: number;
 }
 
 /** Writes keys dataKey(0 … keys-1) through the leader in txns of FILL_BATCH puts; the time it took. */
@@ -48,8 +37,11 @@ export async function fill(cluster: BenchCluster, keys: number): Promise<number>
   return performance.now() - started;
 }
 
-/** Polls a linearizable read of `key` on the node: when it first answered at all, and when the read first succeeded. */
-async function waitForLinearizableRead(node: ClusterNode, key: string, timeoutMs: number): Promise<{ answeredAt: number | null; readAt: number | null }> {
+/**
+ * Polls a linearizable read of `key` on the node: when it first answered at all, and when the read first succeeded
+ * (found the key, or with `mustExist` false answered 200 either way).
+ */
+export async function waitForLinearizableRead(node: ClusterNode, key: string, timeoutMs: number, mustExist = true): Promise<{ answeredAt: number | null; readAt: number | null }> {
   const poster = new HttpPoster([node.clientUrl], 1);
   const deadline = performance.now() + timeoutMs;
   let answeredAt: number | null = null;
@@ -58,7 +50,7 @@ async function waitForLinearizableRead(node: ClusterNode, key: string, timeoutMs
       try {
         const reply = await poster.post(0, '/v3/kv/range', rangeBody(key, false), 1000);
         answeredAt ??= performance.now();
-        if (reply.status === 200 && (JSON.parse(reply.body) as { count?: string }).count === '1') return { answeredAt, readAt: performance.now() };
+        if (reply.status === 200 && (!mustExist || (JSON.parse(reply.body) as { count?: string }).count === '1')) return { answeredAt, readAt: performance.now() };
       } catch {
         // Not listening yet.
       }
@@ -84,28 +76,4 @@ export async function measureRestart(cluster: BenchCluster, keys: number, log: (
   const ms = (v: number | null): string => (v === null ? 'never' : `${v.toFixed(0)} ms`);
   log(`  restart    ${node.name} with ${keys} keys: first HTTP answer ${ms(result.firstAnswerMs)}, first linearizable read ${ms(result.restartMs)} after spawn (fill took ${result.fillMs} ms)`);
   return result;
-}
-
-export async function measureFailover(cluster: BenchCluster, sampler: RssSampler, log: (l: string) => void): Promise<FailoverRun> {
-  // Every node must be back (after the restart) so the remaining two keep a quorum.
-  const { node: leader, term } = await cluster.leader(30_000);
-  const survivors = cluster.running().filter((n) => n !== leader);
-  sampler.sample();
-  cluster.markKilled(leader);
-  const spec: LoadSpec = {
-    kind: 'put',
-    endpoints: survivors.map((n) => n.clientUrl),
-    clients: FAILOVER_CLIENTS,
-    warmupMs: 0,
-    durationMs: 0,
-    keySpace: PUT_KEYS,
-    requestTimeoutMs: FAILOVER_RETRY_MS,
-    kill: { pid: leader.pid, afterMs: 1000, termBefore: term, maxWaitMs: 20_000, settleMs: 1000 },
-  };
-  const result = await runLoadInChild(spec);
-  const f = result.failover;
-  log(
-    `  failover   SIGKILL ${leader.name} (term ${term}): ${f?.recoveredAfterMs == null ? 'no write acknowledged by a new leader within 20 s' : `first write under term ${f.newTerm} after ${f.recoveredAfterMs.toFixed(0)} ms`}, ${f?.errorsAfterKill ?? 0} failed or abandoned requests`,
-  );
-  return { ...result, killed: leader.name, clients: FAILOVER_CLIENTS, retryAfterMs: FAILOVER_RETRY_MS };
 }

@@ -1,8 +1,12 @@
 /** The comparison tables: one row per workload, a column group per system, and raftkv/etcd ratios. */
 import { renderTable } from '@raftkv/kv-server';
+import { failoverSamples, type FailoverRun, type SingleFailoverRun } from './failover.js';
 import type { SystemName } from './options.js';
-import { median } from './stats.js';
+import { median, summarizeRounds } from './stats.js';
 import type { SystemResult } from './system-run.js';
+
+/** A system's result as a result file holds it, old or new (failover was a single sample before it was repeated). */
+export type StoredSystemResult = Omit<SystemResult, 'failover'> & { failover?: FailoverRun | SingleFailoverRun };
 
 export interface LoadCells {
   throughput: number;
@@ -17,7 +21,7 @@ export interface LoadCells {
 export interface ReportModel {
   systems: SystemName[];
   loads: Array<{ name: string; by: Partial<Record<SystemName, LoadCells>> }>;
-  /** Single measurements (failover, restart, memory), smaller is better. */
+  /** One number per system and run (failover median, restart, memory), smaller is better. */
   others: Array<{ name: string; by: Partial<Record<SystemName, number | null>> }>;
 }
 
@@ -27,14 +31,20 @@ function addRow<T>(rows: Array<{ name: string; by: Partial<Record<SystemName, T>
   row.by[system] = value;
 }
 
-export function modelOf(results: SystemResult[]): ReportModel {
+/** The failover row: the median of a run's rounds, named with how many there were (runs with different counts get separate rows). */
+function addFailoverRow(rows: ReportModel['others'], system: SystemName, run: FailoverRun | SingleFailoverRun): void {
+  const samples = failoverSamples(run);
+  addRow(rows, `failover: kill → new leader ack, median of ${samples.length} (ms)`, system, summarizeRounds(samples).median);
+}
+
+export function modelOf(results: StoredSystemResult[]): ReportModel {
   const model: ReportModel = { systems: results.map((r) => r.system), loads: [], others: [] };
   for (const r of results) {
     for (const w of r.workloads) {
       const l = w.latencyMs;
       addRow(model.loads, w.name, r.system, { throughput: w.throughput, p50: l.p50, p99: l.p99, max: l.max, errors: w.errors, cpuUs: 1000 * (w.nodeCpuMsPerOp ?? NaN) });
     }
-    if (r.failover) addRow(model.others, 'failover: kill → new leader ack (ms)', r.system, r.failover.failover?.recoveredAfterMs ?? null);
+    if (r.failover) addFailoverRow(model.others, r.system, r.failover);
     if (r.restart) addRow(model.others, `restart with ${r.restart.keys} keys → lin. read (ms)`, r.system, r.restart.restartMs);
     for (const [node, mb] of Object.entries(r.peakRssMb)) addRow(model.others, `peak RSS ${node} (MiB)`, r.system, mb);
   }

@@ -62,3 +62,26 @@ export class SampleBuffer {
     return this.data.subarray(0, this.size);
   }
 }
+
+export interface RoundsSummary {
+  /** Fastest and slowest of the rounds that produced a number; null when none did. */
+  min: number | null;
+  /** A miss (null) counts as slower than any number, so the median is null once misses reach the middle. */
+  median: number | null;
+  max: number | null;
+  misses: number;
+}
+
+/** min / median / max of repeated single measurements, some of which may have missed (null, e.g. no recovery in time). */
+export function summarizeRounds(samples: Array<number | null>): RoundsSummary {
+  const numbers = samples.filter((s): s is number => s !== null && Number.isFinite(s)).sort((a, b) => a - b);
+  const ranked = [...numbers, ...new Array<number>(samples.length - numbers.length).fill(Infinity)];
+  const n = ranked.length;
+  const middle = n === 0 ? NaN : n % 2 === 1 ? ranked[(n - 1) / 2]! : (ranked[n / 2 - 1]! + ranked[n / 2]!) / 2;
+  return {
+    min: numbers.length > 0 ? numbers[0]! : null,
+    median: Number.isFinite(middle) ? middle : null,
+    max: numbers.length > 0 ? numbers[numbers.length - 1]! : null,
+    misses: samples.length - numbers.length,
+  };
+}

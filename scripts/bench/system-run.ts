@@ -5,7 +5,8 @@ import { runLoadInChild } from './loadgen.js';
 import type { LoadResult } from './loadgen-protocol.js';
 import { cpuMsSince, readNodeCpu } from './node-cpu.js';
 import type { BenchOptions, SystemName } from './options.js';
-import { PUT_KEYS, STOP_GRACE_MS, fill, measureFailover, measureRestart, type FailoverRun, type RestartResult } from './recovery.js';
+import { emptyFailoverRun, measureFailover, type FailoverRun } from './failover.js';
+import { PUT_KEYS, STOP_GRACE_MS, fill, measureRestart, type RestartResult } from './recovery.js';
 import { RssSampler, currentRssMb } from './rss-sampler.js';
 import { LOAD_WORKLOADS, type Target } from './workloads.js';
 
@@ -92,7 +93,7 @@ export async function runSystem(opts: BenchOptions, ctx: SystemRunContext): Prom
       log(`  ${w.name.padEnd(24)} ${describeLoad(load)}, nodes' CPU ${(1000 * nodeCpuMsPerOp).toFixed(0)} µs/op, RSS ${rss} MiB${load.casMisses > 0 ? `, ${load.casMisses} failed compares` : ''}`);
     }
     if (opts.workloads.includes('restart')) result.restart = await measureRestart(cluster, opts.restartKeys, log);
-    if (opts.workloads.includes('failover')) result.failover = await measureFailover(cluster, sampler, log);
+    if (opts.workloads.includes('failover')) await measureFailover(cluster, sampler, opts.failoverRounds, (result.failover = emptyFailoverRun()), log);
   } catch (err) {
     result.failure = (err as Error).message;
     log(`  ${ctx.system} run stopped: ${result.failure}`);
