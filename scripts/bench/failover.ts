@@ -58,7 +58,8 @@ export function failoverSamples(run: FailoverRun | SingleFailoverRun): Array<num
   return 'samplesMs' in run ? run.samplesMs : [run.failover?.recoveredAfterMs ?? null];
 }
 
-function addRound(run: FailoverRun, round: FailoverRound): void {
+/** Appends a round and recomputes min / median / max over every sample so far. */
+export function addRound(run: FailoverRun, round: FailoverRound): void {
   run.rounds.push(round);
   run.samplesMs.push(round.failover?.recoveredAfterMs ?? null);
   const { min, median, max } = summarizeRounds(run.samplesMs);

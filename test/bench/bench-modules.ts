@@ -9,6 +9,9 @@ export type RssModule = typeof import('../../scripts/dist/bench/rss-sampler.js')
 export type NodeCpuModule = typeof import('../../scripts/dist/bench/node-cpu.js');
 export type ProfileSummaryModule = typeof import('../../scripts/dist/bench/profile-summary.js');
 export type ReportModule = typeof import('../../scripts/dist/bench/report.js');
+export type RunSummaryModule = typeof import('../../scripts/dist/bench/run-summary.js');
+export type FailoverModule = typeof import('../../scripts/dist/bench/failover.js');
+export type BenchClusterModule = typeof import('../../scripts/dist/bench/bench-cluster.js');
 
 export function benchModule<T>(file: string): Promise<T> {
   return scriptsModule<T>(`bench/${file}`);

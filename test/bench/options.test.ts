@@ -22,6 +22,7 @@ describe('bench command line', () => {
     expect(o.workloads).to.deep.equal(workloads.ALL_WORKLOAD_NAMES);
     expect(o.durationMs).to.equal(options.FULL_DEFAULTS.durationMs);
     expect(o.restartKeys).to.equal(100_000);
+    expect(o.failoverRounds).to.equal(7);
     expect(o.quick).to.equal(false);
   });
 
@@ -29,6 +30,15 @@ describe('bench command line', () => {
     expect(parse('--quick').durationMs).to.equal(options.QUICK_DEFAULTS.durationMs);
     expect(parse('--quick').restartKeys).to.equal(options.QUICK_DEFAULTS.restartKeys);
     expect(parse('--quick', '--duration', '3s').durationMs).to.equal(3000);
+  });
+
+  it('repeats failover --failover-rounds times, 2 by default with --quick', () => {
+    expect(parse('--quick').failoverRounds).to.equal(options.QUICK_DEFAULTS.failoverRounds);
+    expect(options.QUICK_DEFAULTS.failoverRounds).to.equal(2);
+    expect(parse('--only', 'failover', '--failover-rounds', '5').failoverRounds).to.equal(5);
+    expect(parse('--quick', '--failover-rounds', '1').failoverRounds).to.equal(1);
+    for (const bad of ['0', '-3', '2.5', 'many']) expect(() => parse('--failover-rounds', bad), bad).to.throw(options.BenchArgError, /positive integer/);
+    expect(options.benchHelp()).to.contain('--failover-rounds');
   });
 
   it('reads durations in seconds by default, or with s/ms units', () => {

@@ -42,6 +42,15 @@ describe('bench stats', () => {
     expect(stats.median([])).to.be.NaN;
   });
 
+  it('summarises repeated rounds, a missed round (null) counting as slower than any number', () => {
+    expect(stats.summarizeRounds([1500, 1100, 1300])).to.deep.equal({ min: 1100, median: 1300, max: 1500, misses: 0 });
+    expect(stats.summarizeRounds([1500, 1100, 1300, 1200]).median).to.equal(1250);
+    expect(stats.summarizeRounds([null, 1100, 1300])).to.deep.equal({ min: 1100, median: 1300, max: 1300, misses: 1 });
+    expect(stats.summarizeRounds([null, null, 1300]).median).to.equal(null);
+    expect(stats.summarizeRounds([null, 1300]).median).to.equal(null);
+    expect(stats.summarizeRounds([])).to.deep.equal({ min: null, median: null, max: null, misses: 0 });
+  });
+
   it('keeps every sample pushed into a growing buffer', () => {
     const buffer = new stats.SampleBuffer();
     for (let i = 0; i < 5000; i++) buffer.push(i);
