@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Level } from 'level';
 import type { Entry, HardState, Snapshot } from '../core/messages.js';
 import type { PersistedState } from '../core/api.js';
@@ -11,16 +12,20 @@ import {
   HARD_STATE_KEY,
   IDENTITY_KEY,
   SNAPSHOT_KEY,
+  SNAPSHOT_REF_KEY,
   decodeEntryRecord,
   decodeHardStateRecord,
   decodeIdentityRecord,
   decodeSnapshotRecord,
+  decodeSnapshotRefRecord,
   encodeEntryRecord,
   encodeHardStateRecord,
   encodeIdentityRecord,
-  encodeSnapshotRecord,
+  encodeSnapshotRefRecord,
   entryKey,
 } from './records.js';
+import { SnapshotFiles } from './snapshot-files.js';
+import type { SnapshotFileRef } from './snapshot-files.js';
 
 type Db = Level<Uint8Array, Uint8Array>;
 type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
@@ -30,6 +35,14 @@ const SYNC = { sync: true } as const;
 /** Entries deleted per write when a compaction drops the log below a snapshot. */
 const DELETE_CHUNK = 5000;
 
+/** Names the snapshot's file, replacing an inline snapshot of an older version in the same batch. */
+function snapshotRefOps(snapshot: Snapshot, file: SnapshotFileRef): BatchOp[] {
+  return [
+    { type: 'put', key: SNAPSHOT_REF_KEY, value: encodeSnapshotRefRecord(snapshot.meta, file) },
+    { type: 'del', key: SNAPSHOT_KEY },
+  ];
+}
+
 /** The smallest range holding both `range` and [from, to]. */
 function coverRange(range: StoredRange, from: number, to: number): StoredRange {
   if (range.last < range.first) return { first: from, last: to };
@@ -37,8 +50,9 @@ function coverRange(range: StoredRange, from: number, to: number): StoredRange {
 }
 
 /**
- * The Raft log, hard state, snapshot and identity in one LevelDB. Every durable write is one synced
- * batch; writes are serialized so the in-memory view of the stored range always matches the disk.
+ * The Raft log, hard state, snapshot reference and identity in one LevelDB, snapshot data in files beside it
+ * (`<location>/snapshots`). Every durable write is one synced batch; writes are serialized so the in-memory view
+ * of the stored range always matches the disk.
  */
 export class LevelRaftStorage implements RaftStorage {
   /** The live entries: [snapshotIndex + 1, last]. */
@@ -50,14 +64,23 @@ export class LevelRaftStorage implements RaftStorage {
   /** What open() read, handed to the first load() unless a write came first: the log is read once per start. */
   private preloaded: PersistedState | null = null;
   private closing = false;
+  /** Compactions under way: close() lets each finish its current step. */
+  private readonly compactions = new Set<Promise<void>>();
+  /** The snapshot file the reference record names (null: none, or an inline snapshot of an older version). */
+  private snapshotFile: string | null = null;
 
-  private constructor(private readonly db: Db) {}
+  private constructor(
+    private readonly db: Db,
+    private readonly files: SnapshotFiles,
+  ) {}
 
   static async open(location: string): Promise<LevelRaftStorage> {
     await mkdir(location, { recursive: true });
+    // LevelDB leaves alone the names in its directory that are not its own.
+    const files = await SnapshotFiles.open(join(location, 'snapshots'));
     const db: Db = new Level<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    const storage = new LevelRaftStorage(db);
+    const storage = new LevelRaftStorage(db, files);
     try {
       storage.preloaded = await storage.load();
     } catch (err) {
@@ -73,6 +96,8 @@ export class LevelRaftStorage implements RaftStorage {
     if (preloaded) return preloaded;
     const hsValue = await this.db.get(HARD_STATE_KEY);
     const hardState = hsValue === undefined ? { ...EMPTY_HARD_STATE } : decodeHardStateRecord(hsValue);
+    const refValue = await this.db.get(SNAPSHOT_REF_KEY);
+    this.snapshotFile = refValue === undefined ? null : decodeSnapshotRefRecord(refValue).ref.file;
     const snapshot = await this.loadSnapshot();
     const snapshotIndex = snapshot?.meta.index ?? 0;
     const entries: Entry[] = [];
@@ -107,13 +132,23 @@ export class LevelRaftStorage implements RaftStorage {
       const termAtSnapshot = snap ? await this.termAt(snap.meta.index) : undefined;
       const plan = planSave(this.range, update, termAtSnapshot);
       const ops = this.deleteOps(plan);
-      if (snap) ops.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshotRecord(snap) });
-      for (const e of update.entries) ops.push({ type: 'put', key: entryKey(e.index), value: encodeEntryRecord(e) });
-      if (update.hardState) ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardStateRecord(update.hardState) });
-      if (ops.length === 0) return;
-      await this.db.batch(ops, SYNC);
-      this.range = plan.range;
-      if (snap) this.snapshotIndex = snap.meta.index;
+      // A leader's snapshot is rare: its file is written inside this step, before the batch that names it.
+      const file = snap ? await this.files.write(snap.meta.index, snap.meta.term, snap.data) : undefined;
+      try {
+        if (snap && file) ops.push(...snapshotRefOps(snap, file));
+        for (const e of update.entries) ops.push({ type: 'put', key: entryKey(e.index), value: encodeEntryRecord(e) });
+        if (update.hardState) ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardStateRecord(update.hardState) });
+        if (ops.length === 0) return;
+        await this.db.batch(ops, SYNC);
+        this.range = plan.range;
+        if (snap && file) {
+          this.snapshotIndex = snap.meta.index;
+          this.snapshotFile = file.file;
+        }
+      } finally {
+        if (file) this.files.unpin(file.file);
+      }
+      if (file) await this.files.removeUnused(() => this.snapshotFile);
     });
   }
 
@@ -121,21 +156,51 @@ export class LevelRaftStorage implements RaftStorage {
    * The snapshot record goes first, alone and synced; the entries it covers are deleted afterwards a chunk at a
    * time, each its own write, so the saves of the Ready loop are never stuck behind one huge batch.
    */
-  async compact(snapshot: Snapshot): Promise<void> {
+  compact(snapshot: Snapshot): Promise<void> {
     this.preloaded = null;
-    const stored = await this.serialized(async () => {
-      if (snapshot.meta.index <= this.snapshotIndex) return false; // an older snapshot than the one stored
-      await this.db.put(SNAPSHOT_KEY, encodeSnapshotRecord(snapshot), SYNC);
-      const plan = planCompact(this.range, snapshot.meta.index);
-      for (const [from, to] of plan.deletes) this.stale = coverRange(this.stale, from, to);
-      this.range = plan.range;
-      this.snapshotIndex = snapshot.meta.index;
-      return true;
-    });
+    const run = this.compactNow(snapshot);
+    this.compactions.add(run);
+    void run.catch(() => undefined).finally(() => this.compactions.delete(run));
+    return run;
+  }
+
+  private async compactNow(snapshot: Snapshot): Promise<void> {
+    if (this.closing || snapshot.meta.index <= this.snapshotIndex) return; // an older snapshot than the one stored
+    // The file is written beside the log's writes, not between them: only its small reference joins the queue.
+    const file = await this.files.write(snapshot.meta.index, snapshot.meta.term, snapshot.data);
+    let stored: boolean;
+    try {
+      stored = await this.serialized(async () => {
+        // Closing, or a leader's snapshot overtook this one: the file is left for the next cleanup.
+        if (this.closing || snapshot.meta.index <= this.snapshotIndex) return false;
+        await this.db.batch(snapshotRefOps(snapshot, file), SYNC);
+        this.snapshotFile = file.file;
+        const plan = planCompact(this.range, snapshot.meta.index);
+        for (const [from, to] of plan.deletes) this.stale = coverRange(this.stale, from, to);
+        this.range = plan.range;
+        this.snapshotIndex = snapshot.meta.index;
+        return true;
+      });
+    } finally {
+      this.files.unpin(file.file);
+    }
+    if (this.closing) return;
+    await this.files.removeUnused(() => this.snapshotFile);
     if (stored) await this.deleteStaleEntries();
   }
 
   async loadSnapshot(): Promise<Snapshot | null> {
+    for (let attempt = 1; ; attempt++) {
+      const refValue = await this.db.get(SNAPSHOT_REF_KEY);
+      if (refValue === undefined) break;
+      const { meta, ref } = decodeSnapshotRefRecord(refValue);
+      try {
+        return { meta, data: await this.files.read(ref) };
+      } catch (err) {
+        // A newer snapshot may have replaced this one (and its file) while it was read: read that one then.
+        if (attempt >= 2 || this.snapshotFile === ref.file) throw err;
+      }
+    }
     const value = await this.db.get(SNAPSHOT_KEY);
     return value === undefined ? null : decodeSnapshotRecord(value);
   }
@@ -149,10 +214,11 @@ export class LevelRaftStorage implements RaftStorage {
     return this.serialized(() => this.db.put(IDENTITY_KEY, encodeIdentityRecord(identity), SYNC));
   }
 
-  /** Waits for the write in progress; a compaction still deleting stops after its current chunk (load() copes). */
+  /** Waits for the write in progress; a compaction stops after its current step (load() copes with what it leaves). */
   async close(): Promise<void> {
     this.closing = true;
     this.preloaded = null;
+    await Promise.allSettled([...this.compactions]);
     await this.writes.catch(() => undefined);
     await this.db.close();
   }
@@ -173,7 +239,7 @@ export class LevelRaftStorage implements RaftStorage {
       if (this.closing) return;
       const more = await this.serialized(async () => {
         const { first, last } = this.stale;
-        if (last < first) return false;
+        if (last < first || this.closing) return false;
         const to = Math.min(last, first + DELETE_CHUNK - 1);
         const ops: BatchOp[] = [];
         for (let i = first; i <= to; i++) ops.push({ type: 'del', key: entryKey(i) });

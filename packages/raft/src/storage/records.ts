@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { Entry, HardState, Snapshot } from '../core/messages.js';
+import type { Entry, HardState, Snapshot, SnapshotMeta } from '../core/messages.js';
 import { ByteReader, ByteWriter, stringSize, uvarintSize } from '../codec/bytes.js';
 import {
   configSize,
@@ -14,6 +14,7 @@ import {
 } from '../codec/message-codec.js';
 import { CorruptStorageError } from './storage.js';
 import type { StorageIdentity } from './storage.js';
+import type { SnapshotFileRef } from './snapshot-files.js';
 
 /**
  * A stored record is `crc32(key ‖ body)` (4 bytes, big-endian) followed by the body. Covering the key
@@ -23,7 +24,10 @@ const CRC_BYTES = 4;
 
 /** Keys: one byte tag; entries add the index as 8 big-endian bytes so LevelDB order is index order. */
 export const HARD_STATE_KEY = Uint8Array.of(0x68); // 'h'
+/** A snapshot stored inline (meta and data in the record): written by older versions, still read. */
 export const SNAPSHOT_KEY = Uint8Array.of(0x73); // 's'
+/** A snapshot whose data is in a file (see snapshot-files.ts): the meta and the file's name, length and checksum. */
+export const SNAPSHOT_REF_KEY = Uint8Array.of(0x53); // 'S'
 export const IDENTITY_KEY = Uint8Array.of(0x69); // 'i'
 const ENTRY_TAG = 0x65; // 'e'
 export const ENTRY_KEYS_END = Uint8Array.of(ENTRY_TAG + 1);
@@ -120,6 +124,26 @@ export function decodeSnapshotRecord(value: Uint8Array): Snapshot {
   return openRecord(SNAPSHOT_KEY, value, 'snapshot', (r) => {
     const meta = readSnapshotMeta(r);
     return { meta, data: r.raw(r.remaining) };
+  });
+}
+
+export function encodeSnapshotRefRecord(meta: SnapshotMeta, ref: SnapshotFileRef): Uint8Array {
+  const w = recordWriter(snapshotMetaSize(meta) + stringSize(ref.file) + uvarintSize(ref.length) + 4);
+  writeSnapshotMeta(w, meta);
+  w.string(ref.file);
+  w.uvarint(ref.length);
+  w.u32(ref.crc);
+  return seal(SNAPSHOT_REF_KEY, w);
+}
+
+export function decodeSnapshotRefRecord(value: Uint8Array): { meta: SnapshotMeta; ref: SnapshotFileRef } {
+  return openRecord(SNAPSHOT_REF_KEY, value, 'snapshot reference', (r) => {
+    const meta = readSnapshotMeta(r);
+    const file = r.string();
+    const length = r.uvarint();
+    const crc = r.u32();
+    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) throw new Error(`bad snapshot file name ${file}`);
+    return { meta, ref: { file, length, crc } };
   });
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
@@ -40,6 +40,15 @@ async function storedEntryIndexes(db: Db): Promise<number[]> {
 
 function span(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** Waits (a turn of the event loop at a time) until the snapshot is stored and its entries not yet all deleted. */
+async function untilDeleting(s: LevelRaftStorage): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (s.staleRange().last < s.staleRange().first) {
+    if (Date.now() > deadline) throw new Error('the compaction never started deleting');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 describe('LevelRaftStorage compaction', function () {
@@ -116,10 +125,10 @@ describe('LevelRaftStorage compaction', function () {
       for (let from = 1; from <= 20_000; from += 2_000) await s.save({ entries: entries(from, from + 1_999) });
       let staleWhenSaved: { first: number; last: number } | undefined;
       const compacting = s.compact(snapshot(18_000));
-      const saving = s.save({ entries: entries(20_001, 20_001), hardState: { term: 1, vote: null, commit: 20_001 } }).then(() => {
-        staleWhenSaved = s.staleRange();
-      });
-      await Promise.all([compacting, saving]);
+      await untilDeleting(s);
+      await s.save({ entries: entries(20_001, 20_001), hardState: { term: 1, vote: null, commit: 20_001 } });
+      staleWhenSaved = s.staleRange();
+      await compacting;
       // The save landed while entries under the snapshot were still waiting to be deleted.
       expect(staleWhenSaved!.last).to.be.at.least(staleWhenSaved!.first);
       expect(s.storedRange()).to.deep.equal({ first: 18_001, last: 20_001 });
@@ -134,6 +143,7 @@ describe('LevelRaftStorage compaction', function () {
     const s = await LevelRaftStorage.open(dir);
     for (let from = 1; from <= 20_000; from += 5_000) await s.save({ entries: entries(from, from + 4_999) });
     const compacting = s.compact(snapshot(19_000));
+    await untilDeleting(s);
     await s.close();
     await compacting;
     const leftovers = await withDb(dir, storedEntryIndexes);
@@ -148,5 +158,25 @@ describe('LevelRaftStorage compaction', function () {
       await reopened.close();
     }
     await withDb(dir, async (db) => expect(await storedEntryIndexes(db)).to.deep.equal(span(19_501, 20_000)));
+  });
+
+  it('a close while the snapshot file is written keeps the old state, and the next compaction removes the file', async () => {
+    const s = await LevelRaftStorage.open(dir);
+    await s.save({ entries: entries(1, 100), hardState: { term: 1, vote: null, commit: 100 } });
+    await s.compact(snapshot(10));
+    const compacting = s.compact({ ...snapshot(50), data: new Uint8Array(4 << 20).fill(9) });
+    await s.close();
+    await compacting;
+    const reopened = await LevelRaftStorage.open(dir);
+    try {
+      const state = await reopened.load();
+      expect(state.snapshot).to.deep.equal(snapshot(10));
+      expect(state.entries.map((e) => e.index)).to.deep.equal(span(11, 100));
+      await reopened.compact(snapshot(60));
+      expect((await reopened.loadSnapshot())?.meta.index).to.equal(60);
+    } finally {
+      await reopened.close();
+    }
+    expect((await readdir(join(dir, 'snapshots'))).sort()).to.deep.equal([`${'60'.padStart(16, '0')}-1.snap`]);
   });
 });

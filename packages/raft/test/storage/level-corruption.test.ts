@@ -2,12 +2,13 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFile, readdir, unlink, writeFile } from 'node:fs/promises';
 import { Level } from 'level';
 import { EntryType } from '../../src/core/messages.js';
 import type { Entry } from '../../src/core/messages.js';
 import { CorruptStorageError } from '../../src/storage/storage.js';
 import { LevelRaftStorage } from '../../src/storage/level-storage.js';
-import { HARD_STATE_KEY, SNAPSHOT_KEY, entryKey } from '../../src/storage/records.js';
+import { HARD_STATE_KEY, SNAPSHOT_REF_KEY, entryKey } from '../../src/storage/records.js';
 
 function entries(from: number, to: number): Entry[] {
   const out: Entry[] = [];
@@ -100,9 +101,35 @@ describe('LevelRaftStorage corruption detection', () => {
     await expectCorrupt(dir, /hard state record/);
   });
 
-  it('detects a corrupt snapshot record', async () => {
-    await tamper(dir, (db) => flipByte(db, SNAPSHOT_KEY, 6));
-    await expectCorrupt(dir, /snapshot record/);
+  it('detects a corrupt snapshot reference record', async () => {
+    await tamper(dir, (db) => flipByte(db, SNAPSHOT_REF_KEY, 6));
+    await expectCorrupt(dir, /snapshot reference record/);
+  });
+
+  /** The one snapshot file the store holds. */
+  async function snapshotFile(): Promise<string> {
+    const names = (await readdir(join(dir, 'snapshots'))).filter((n) => n.endsWith('.snap'));
+    expect(names).to.have.length(1);
+    return join(dir, 'snapshots', names[0]!);
+  }
+
+  it('detects a flipped bit in the snapshot file', async () => {
+    const file = await snapshotFile();
+    const data = await readFile(file);
+    data[2]! ^= 0x01;
+    await writeFile(file, data);
+    await expectCorrupt(dir, /snapshot file .* checksum/);
+  });
+
+  it('detects a truncated snapshot file', async () => {
+    const file = await snapshotFile();
+    await writeFile(file, (await readFile(file)).subarray(0, 3));
+    await expectCorrupt(dir, /snapshot file .* holds 3 bytes, expected 4/);
+  });
+
+  it('detects a missing snapshot file', async () => {
+    await unlink(await snapshotFile());
+    await expectCorrupt(dir, /snapshot file .* cannot be read/);
   });
 
   it('detects a commit index beyond the stored log', async () => {
