@@ -32,7 +32,7 @@ function memoryLine(label: string): NodeJS.MemoryUsage {
   gc();
   const m = process.memoryUsage();
   console.log(
-    `${label}: heapUsed ${mib(m.heapUsed)}, rss ${mib(m.rss)}, arrayBuffers ${mib(m.arrayBuffers)}, external ${mib(m.external)}`,
+    `${label}: heapUsed ${mib(m.heapUsed)} of ${mib(m.heapTotal)}, rss ${mib(m.rss)}, arrayBuffers ${mib(m.arrayBuffers)}, external ${mib(m.external)}`,
   );
   return m;
 }
