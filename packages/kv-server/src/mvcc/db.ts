@@ -12,8 +12,23 @@ export async function openKvDb(location: string): Promise<KvDb> {
   return db;
 }
 
+/**
+ * One atomic batch. level's chained batch hands each operation to the native side as it is added, which costs
+ * a third of what the array form does per operation (that one clones each op and re-checks its encodings).
+ */
 export async function writeBatch(db: KvDb, ops: DbOp[]): Promise<void> {
-  if (ops.length > 0) await db.batch(ops, BUFFERS);
+  if (ops.length === 0) return;
+  const batch = db.batch();
+  try {
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+  } catch (err) {
+    await batch.close();
+    throw err;
+  }
+  await batch.write();
 }
 
 /** Every entry under `bounds`, in key order. */

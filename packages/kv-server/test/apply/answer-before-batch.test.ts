@@ -1,20 +1,17 @@
 import { expect } from 'chai';
 import { KvStateMachine } from '../../src/apply/state-machine.js';
 import { openKvDb, type KvDb } from '../../src/mvcc/db.js';
-import type { DbOp } from '../../src/mvcc/layout.js';
 import { b, tempDir } from '../mvcc/helpers.js';
-import { LogBuilder } from './helpers.js';
+import { LogBuilder, interceptBatches } from './helpers.js';
 
 /** A level instance whose batches wait until the test releases them. */
 async function gatedDb(dir: string): Promise<{ db: KvDb; release: () => void; held: () => number }> {
   const db = await openKvDb(dir);
-  const original = db.batch.bind(db) as (ops: DbOp[], opts: object) => Promise<void>;
   const gates: Array<() => void> = [];
   let open = false;
-  (db as unknown as { batch: (ops: DbOp[], opts: object) => Promise<void> }).batch = async (ops, opts) => {
+  interceptBatches(db, async () => {
     if (!open) await new Promise<void>((resolve) => gates.push(resolve));
-    return original(ops, opts);
-  };
+  });
   return {
     db,
     release: () => {

@@ -5,7 +5,7 @@ import { openKvDb, type KvDb } from '../../src/mvcc/db.js';
 import { META_APPLIED_INDEX, type DbOp } from '../../src/mvcc/layout.js';
 import { KvError, type CommandResult, type PutResponse } from '../../src/mvcc/types.js';
 import { b, tempDir } from '../mvcc/helpers.js';
-import { LogBuilder } from './helpers.js';
+import { LogBuilder, interceptBatches } from './helpers.js';
 
 const valueOf = (sm: KvStateMachine, key: string, revision?: number): string | undefined =>
   sm.range({ key: b(key), ...(revision === undefined ? {} : { revision }) }).kvs[0]?.value.toString();
@@ -15,15 +15,13 @@ async function spiedDb(dir: string): Promise<{ db: KvDb; batches: DbOp[][]; fail
   const db = await openKvDb(dir);
   const batches: DbOp[][] = [];
   let fail = false;
-  const original = db.batch.bind(db) as (ops: DbOp[], opts: object) => Promise<void>;
-  (db as unknown as { batch: (ops: DbOp[], opts: object) => Promise<void> }).batch = async (ops, opts) => {
+  interceptBatches(db, async (ops) => {
     if (fail) {
       fail = false;
       throw new Error('disk full (injected)');
     }
     batches.push(ops);
-    return original(ops, opts);
-  };
+  });
   return { db, batches, failNext: () => (fail = true) };
 }
 
