@@ -18,6 +18,8 @@ export interface OutboundConfig {
   /** Bytes allowed in the socket's own buffer before the queue stops feeding it. */
   socketBufferBytes: number;
   logger: Logger;
+  /** A redial of a peer that was connected before was refused: nothing listens at its address any more. */
+  onUnreachable: (peerId: string) => void;
 }
 
 type State = 'idle' | 'backoff' | 'connecting' | 'connected' | 'closed';
@@ -128,6 +130,9 @@ export class OutboundPeer {
     socket.on('drain', () => this.scheduleFlush());
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.config.logger.debug({ peer: this.peerId, code: err.code, err: err.message }, 'cnet: outbound connection error');
+      // Refused (not timed out): its process is gone. Only after a first connection, so a peer that is
+      // merely not up yet, or a wrong address, never raises it.
+      if (err.code === 'ECONNREFUSED' && this.everConnected && this.state === 'connecting') this.config.onUnreachable(this.peerId);
     });
     socket.on('close', () => this.onSocketClosed(socket));
   }

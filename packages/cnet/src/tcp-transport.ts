@@ -54,6 +54,7 @@ export class TcpTransport implements Transport, InboundHost {
   private readonly connections = new Set<InboundConnection>();
   private server: net.Server | null = null;
   private handler: MessageHandler = () => {};
+  private unreachableHandler: (peerId: string) => void = () => {};
   private faults: FaultInjector | null = null;
   private started = false;
   private closed = false;
@@ -79,6 +80,7 @@ export class TcpTransport implements Transport, InboundHost {
       backoffMaxMs: Math.max(backoffMinMs, positive('backoffMaxMs', options.backoffMaxMs ?? 2000)),
       socketBufferBytes: positive('socketBufferBytes', options.socketBufferBytes ?? 1024 * 1024),
       logger: this.logger,
+      onUnreachable: (peerId) => this.unreachableHandler(peerId),
     };
     for (const [peerId, address] of Object.entries(options.peers)) this.addPeer(peerId, address);
     if (options.faultPlan) this.setFaultPlan(options.faultPlan);
@@ -131,6 +133,10 @@ export class TcpTransport implements Transport, InboundHost {
 
   onMessage(handler: MessageHandler): void {
     this.handler = handler;
+  }
+
+  onPeerUnreachable(handler: (peerId: string) => void): void {
+    this.unreachableHandler = handler;
   }
 
   setFaultPlan(plan: FaultPlan | null): void {

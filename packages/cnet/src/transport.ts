@@ -43,6 +43,11 @@ export interface Transport {
   start(): Promise<void>;
   send(msg: Message): void;
   onMessage(handler: MessageHandler): void;
+  /**
+   * Called when a peer that was reachable is found gone: a redial was refused, so nothing listens at its address
+   * (its process died or stopped). A stopped (SIGSTOP) or partitioned peer does not raise it. Optional.
+   */
+  onPeerUnreachable?(handler: (peerId: string) => void): void;
   /** Replaces the fault plan at run time; null removes it. */
   setFaultPlan(plan: import('./faults.js').FaultPlan | null): void;
   stats(): Record<string, PeerStats>;

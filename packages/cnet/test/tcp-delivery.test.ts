@@ -153,3 +153,38 @@ describe('TcpTransport delivery', () => {
     expect(first.seqs.length - 1).to.not.equal(500 - first.dropped); // duplicates arrived
   });
 });
+
+describe('TcpTransport: a peer found gone', () => {
+  const harness = new TcpHarness();
+  afterEach(() => harness.cleanup());
+
+  it('reports a peer whose redial is refused after it was connected, and not one that was never up', async () => {
+    const book = await harness.addresses(['a', 'b', 'never']);
+    const a = harness.node('a', book);
+    const b = harness.node('b', book);
+    const gone: string[] = [];
+    a.onPeerUnreachable((peer) => gone.push(peer));
+    await Promise.all([a.start(), b.start()]);
+    a.send(numbered('a', 'b', 0));
+    a.send(numbered('a', 'never', 0));
+    await waitFor(() => harness.inbox(b).length === 1, 'first message');
+    expect(gone).to.deep.equal([]);
+    await b.close();
+    await waitFor(() => gone.includes('b'), 'b reported unreachable');
+    expect(gone.every((peer) => peer === 'b')).to.equal(true);
+  });
+
+  it('does not report a peer that is connected but silent (a stopped process keeps its socket)', async () => {
+    const book = await harness.addresses(['a']);
+    const stalled = await harness.stalledPeer('stalled');
+    book.stalled = stalled.address;
+    const a = harness.node('a', book);
+    const gone: string[] = [];
+    a.onPeerUnreachable((peer) => gone.push(peer));
+    await a.start();
+    await waitFor(() => a.stats().stalled!.connected, 'handshake with the stalled peer');
+    for (let i = 0; i < 50; i++) a.send(numbered('a', 'stalled', i, 1000));
+    await waitFor(() => a.stats().stalled!.messagesSent >= 50, 'messages handed to the socket');
+    expect(gone).to.deep.equal([]);
+  });
+});

@@ -55,6 +55,12 @@ export interface RaftCore {
   transferLeadership(to: NodeId): void;
   /** Start an election now (tests, and TimeoutNow). */
   campaign(): void;
+  /**
+   * The transport found nothing listening at `peer`'s address: its process is gone. A follower whose leader that
+   * is stops counting on it (no leader, lease over) and campaigns after the random part of its election timeout
+   * instead of the whole timeout. Only timing depends on it, never safety; a message from a live leader undoes it.
+   */
+  peerUnreachable(peer: NodeId): void;
   /** The application took a snapshot at `index` (≤ applied): drop the log before it. */
   compact(snapshot: Snapshot): void;
   /** Whether ready() has work; false while a Ready is handed out and not yet advanced. */

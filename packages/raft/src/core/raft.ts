@@ -184,6 +184,14 @@ export class Raft implements RaftCore {
     this.startCampaign(false);
   }
 
+  peerUnreachable(peer: NodeId): void {
+    if (this.role === Role.Leader || peer !== this.leader) return;
+    // The leader's lease ends now, so this node grants votes; it campaigns when its randomized timeout runs
+    // out, counted as if a whole election timeout had already passed (the random rest keeps followers apart).
+    this.leader = null;
+    this.electionElapsed = Math.max(this.electionElapsed, this.cfg.electionTicks);
+  }
+
   compact(snapshot: Snapshot): void {
     this.log.compact(snapshot);
   }

@@ -14,13 +14,18 @@ export interface SimOptions {
   chaosTicks?: number;
   /** Ticks after healing within which a leader must commit a new proposal on every node. */
   livenessTicks?: number;
+  /**
+   * Tell nodes that a peer's process is gone (RaftCore.peerUnreachable): after most crashes, and now and then
+   * spuriously about a live peer. Default true; the pinned regression seeds replay schedules made without them.
+   */
+  unreachableHints?: boolean;
 }
 
 export interface SimResult {
   seed: number;
   nodes: number;
   violations: string[];
-  stats: { events: number; committed: number; leaders: number; crashes: number; snapshots: number };
+  stats: { events: number; committed: number; leaders: number; crashes: number; snapshots: number; hints: number };
 }
 
 type SimEvent =
@@ -31,7 +36,8 @@ type SimEvent =
   | { kind: 'client' }
   | { kind: 'heal' }
   | { kind: 'restart'; node: number; incarnation: number }
-  | { kind: 'crash'; node: number; incarnation: number };
+  | { kind: 'crash'; node: number; incarnation: number }
+  | { kind: 'unreachable'; node: number; peer: NodeId };
 
 interface SimNode {
   id: NodeId;
@@ -88,7 +94,9 @@ export class Simulation {
   private readonly pendingReads = new Map<string, number>();
   private livenessCommand: string | null = null;
   private livenessProposedAt = -Infinity;
-  private readonly stats = { events: 0, committed: 0, leaders: 0, crashes: 0, snapshots: 0 };
+  private readonly stats = { events: 0, committed: 0, leaders: 0, crashes: 0, snapshots: 0, hints: 0 };
+  /** Its own stream, so the hints leave the draws of every other choice as they were. */
+  private readonly hints: Rng | null;
 
   constructor(private readonly options: SimOptions) {
     this.rng = new Rng(options.seed);
@@ -106,6 +114,7 @@ export class Simulation {
     const features = new Rng(options.seed ^ 0x5bd1e995);
     this.preVote = features.chance(0.75);
     this.checkQuorum = features.chance(0.75);
+    this.hints = (options.unreachableHints ?? true) ? new Rng(options.seed ^ 0x2545f491) : null;
     this.chaosEnd = (options.chaosTicks ?? 400) * TICK;
     this.end = this.chaosEnd + (options.livenessTicks ?? 200) * TICK;
     this.checker = new InvariantChecker(() => this.now);
@@ -188,7 +197,17 @@ export class Simulation {
           node.core.tick();
           this.pump(node);
         }
+        // Now and then a false alarm: the peer named may be alive and leading.
+        if (this.hints?.chance(0.003)) this.hintLater(node, this.hints.pick(this.ids.filter((id) => id !== node.id)));
         this.queue.push(this.now + TICK, ev);
+        return;
+      }
+      case 'unreachable': {
+        const node = this.nodes[ev.node]!;
+        if (!node.up) return;
+        this.stats.hints++;
+        node.core.peerUnreachable(ev.peer);
+        this.pump(node);
         return;
       }
       case 'deliver': {
@@ -292,6 +311,14 @@ export class Simulation {
     this.stats.crashes++;
     // Losing what was not persisted must never lose a committed entry.
     this.checker.checkDurable(this.nodes.map((n) => n.storage));
+    // The others' transports soon find nothing listening there (most of them: some never try).
+    for (const other of this.nodes) if (other !== node && this.hints?.chance(0.8)) this.hintLater(other, node.id);
+  }
+
+  /** Delivers "`peer`'s process is gone" to `node` a little later, as a transport's failed dial would. */
+  private hintLater(node: SimNode, peer: NodeId): void {
+    const at = this.now + this.hints!.int(1, 3 * TICK);
+    this.queue.push(at, { kind: 'unreachable', node: this.nodes.indexOf(node), peer });
   }
 
   /** Crashes a node and brings it back after `ticks`. */
