@@ -380,7 +380,10 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     );
   }
 
-  /** Runs between two apply batches: the state and the index it is labelled with agree. */
+  /**
+   * Runs between two apply batches: the state and the index it is labelled with agree. takeSnapshot() must fix
+   * its state when called, since the next batch's apply() may be called before its promise settles.
+   */
   private captureSnapshot(): { meta: Snapshot['meta']; data: Promise<Uint8Array> } | null {
     if (this.halted) return null;
     const index = this.applied;
