@@ -82,6 +82,14 @@ export class OutboundPeer {
     this.dial();
   }
 
+  /** Skips the rest of a backoff wait and dials now, with the backoff reset (the peer is known to be up). */
+  redialNow(): void {
+    if (this.state !== 'backoff') return;
+    this.clearRetry();
+    this.attempt = 0;
+    this.dial();
+  }
+
   close(): void {
     if (this.state === 'closed') return;
     this.clearRetry();

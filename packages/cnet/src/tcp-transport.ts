@@ -207,6 +207,8 @@ export class TcpTransport implements Transport, InboundHost {
     if (peer.inbound !== null && peer.inbound !== conn) peer.inbound.close();
     peer.inbound = conn;
     this.logger.debug({ peer: peerId }, 'cnet: peer connected to us');
+    // It is up again: dial it now rather than when a backoff grown while it was down runs out (up to backoffMaxMs).
+    peer.outbound.redialNow();
   }
 
   onPeerFrame(peerId: string, frame: Frame): void {

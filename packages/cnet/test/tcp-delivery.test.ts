@@ -154,6 +154,25 @@ describe('TcpTransport delivery', () => {
   });
 });
 
+describe('TcpTransport: a peer that comes back', () => {
+  const harness = new TcpHarness();
+  afterEach(() => harness.cleanup());
+
+  it('is dialed as soon as it connects to us, not when a long backoff runs out', async () => {
+    const book = await harness.addresses(['a', 'b']);
+    const logger = recordingLogger();
+    // A backoff far longer than the test: only the redial on b's own connection can deliver in time.
+    const a = harness.node('a', book, { logger, backoffMinMs: 120_000, backoffMaxMs: 120_000 });
+    await a.start();
+    for (let i = 0; i < 3; i++) a.send(numbered('a', 'b', i));
+    await waitFor(() => logger.has('debug', 'ECONNREFUSED'), 'a failed dial to b');
+    const b = harness.node('b', book);
+    await b.start();
+    await waitFor(() => harness.inbox(b).length === 3, 'the queued messages at b');
+    expect(harness.inbox(b).map(seqOf)).to.deep.equal([0, 1, 2]);
+  });
+});
+
 describe('TcpTransport: a peer found gone', () => {
   const harness = new TcpHarness();
   afterEach(() => harness.cleanup());
