@@ -9,7 +9,10 @@ export interface StateMachine {
    * Config entries carry membership). Must persist the applied index in the same batch as the effects.
    */
   apply(entries: Entry[]): Promise<void>;
-  /** Serializes the state as of appliedIndex(). */
+  /**
+   * Serializes the state as of appliedIndex() at the call: the state must be fixed then, since the next apply()
+   * may be called before the returned promise settles.
+   */
   takeSnapshot(): Promise<Uint8Array>;
   /** Replaces the whole state with a snapshot's (received from the leader). */
   restoreSnapshot(snapshot: Snapshot): Promise<void>;

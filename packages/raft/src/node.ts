@@ -147,6 +147,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
         persisted.hardState,
       );
       transport.onMessage((m) => node.receive(m));
+      transport.onPeerUnreachable?.((peer) => node.peerUnreachable(peer));
       await transport.start();
       node.ticker = setInterval(() => node.onTick(), timing.heartbeatMs);
       logger.info({ id: opts.id, applied, status: core.status() }, 'raft: node started');
@@ -245,6 +246,13 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       this.matchHints.set(msg.from, Math.max(this.matchHints.get(msg.from) ?? 0, msg.index));
     }
     this.guard(() => this.core.step(msg));
+    this.schedule();
+  }
+
+  /** The transport found `peer`'s process gone: if it led, stop waiting a whole election timeout for it. */
+  private peerUnreachable(peer: NodeId): void {
+    if (this.halted) return;
+    this.guard(() => this.core.peerUnreachable(peer));
     this.schedule();
   }
 

@@ -74,6 +74,14 @@ export class CountingTransport implements Transport {
     this.inner.onMessage(handler);
   }
 
+  /** What the node asked to hear when a peer's process is gone; a test calls it as the transport would. */
+  peerUnreachable: (peerId: string) => void = () => {};
+
+  onPeerUnreachable(handler: (peerId: string) => void): void {
+    this.peerUnreachable = handler;
+    this.inner.onPeerUnreachable?.(handler);
+  }
+
   setFaultPlan(plan: FaultPlan | null): void {
     this.inner.setFaultPlan(plan);
   }

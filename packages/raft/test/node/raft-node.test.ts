@@ -37,6 +37,20 @@ describe('RaftNode (3 nodes over MemoryTransport, level storage)', function () {
     expect(seen.some((e) => e.startsWith('leader:') && e !== `leader:${leader.id}` && e !== 'leader:null')).to.equal(true);
   });
 
+  it("a follower told by its transport that the leader's process is gone forgets that leader at once", async () => {
+    cluster = await TestCluster.start(IDS);
+    const leader = await cluster.leader();
+    const follower = cluster.running().find((n) => n !== leader)!;
+    const lost: Array<string | null> = [];
+    follower.on('leader', (id) => lost.push(id));
+    cluster.slot(follower.id).transport!.peerUnreachable(leader.id);
+    // Synchronously: without the news the follower would keep the leader for a whole election timeout.
+    expect(follower.status().leader).to.equal(null);
+    await waitFor(() => lost.includes(null), 'the leader event with no leader');
+    // The leader is in fact alive: its next heartbeat brings it back (or it wins again at a higher term).
+    await cluster.leader();
+  });
+
   it('applies proposals from the leader and a follower on every node in the same order', async () => {
     cluster = await TestCluster.start(IDS);
     const leader = await cluster.leader();
