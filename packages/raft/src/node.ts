@@ -132,7 +132,12 @@ export class RaftNode extends EventEmitter implements RaftHandle {
         peers: Object.fromEntries(Object.entries(opts.peers).filter(([peer]) => peer !== opts.id)),
         logger,
       });
-      const snapshots = new SnapshotPolicy(timing.snapshotCount, snapshot?.meta.index ?? 0);
+      const voters = snapshot?.meta.config.voters ?? initialConfig.voters;
+      const snapshots = new SnapshotPolicy(
+        timing.snapshotCount,
+        snapshot?.meta.index ?? 0,
+        SnapshotPolicy.staggerFor(opts.id, voters, timing.snapshotCount),
+      );
       const appliedTerm =
         applied === snapshot?.meta.index ? snapshot.meta.term : (persisted.entries.find((e) => e.index === applied)?.term ?? 0);
       const node = new RaftNode(

@@ -136,6 +136,17 @@ describe('SnapshotPolicy', () => {
     expect(policy.taken).to.equal(2);
   });
 
+  it('staggers the first snapshot by the node\'s place among the voters, then keeps the spacing', () => {
+    const voters = ['n3', 'n1', 'n2'];
+    expect(voters.map((id) => SnapshotPolicy.staggerFor(id, voters, 600))).to.deep.equal([200, 0, 100]);
+    const policy = new SnapshotPolicy(600, 0, SnapshotPolicy.staggerFor('n2', voters, 600));
+    expect(policy.due(699)).to.equal(false);
+    expect(policy.due(700)).to.equal(true);
+    policy.took(700);
+    expect(policy.due(1299)).to.equal(false);
+    expect(policy.due(1300)).to.equal(true);
+  });
+
   it('after installing a leader snapshot, counts from it', () => {
     const policy = new SnapshotPolicy(10, 0);
     policy.took(10);
