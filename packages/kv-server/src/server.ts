@@ -2,7 +2,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { RaftNode } from '@raftkv/raft';
+import { LevelRaftStorage, RaftNode } from '@raftkv/raft';
 import type { Logger } from '@raftkv/cnet';
 import { KvStateMachine } from './apply/state-machine.js';
 import { ClusterIdentity } from './config/cluster-identity.js';
@@ -56,15 +56,25 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     config.initialClusterToken,
   );
   await mkdir(config.dataDir, { recursive: true });
-  const stateMachine = await KvStateMachine.open(join(config.dataDir, 'kv'), { logger });
+  // The two stores load side by side (level reads on its own threads while the other one decodes).
+  const [kvOpened, raftStorage] = await Promise.allSettled([
+    KvStateMachine.open(join(config.dataDir, 'kv'), { logger }),
+    LevelRaftStorage.open(join(config.dataDir, 'raft')),
+  ]);
+  if (kvOpened.status === 'rejected' || raftStorage.status === 'rejected') {
+    if (kvOpened.status === 'fulfilled') await kvOpened.value.close();
+    if (raftStorage.status === 'fulfilled') await raftStorage.value.close();
+    throw kvOpened.status === 'rejected' ? kvOpened.reason : (raftStorage as PromiseRejectedResult).reason;
+  }
+  const stateMachine = kvOpened.value;
   let raft: RaftNode;
   try {
     raft = await RaftNode.open({
+      storage: raftStorage.value,
       id: config.name,
       clusterId: identity.clusterId.toString(),
       peers: Object.fromEntries([...config.initialCluster].map(([name, urls]) => [name, hostPort(urls[0]!)])),
       listen: config.listenPeerUrls[0]!.host,
-      dataDir: config.dataDir,
       stateMachine,
       heartbeatMs: config.heartbeatIntervalMs,
       electionMs: config.electionTimeoutMs,
