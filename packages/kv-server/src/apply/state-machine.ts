@@ -103,7 +103,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
       appliedIndex: this.applied,
       currentRevision: this.store.currentRevision(),
       compactMainRevision: this.store.compactMainRevision(),
-      records: Array.from(this.store.records()),
+      records: this.store.records(),
       dedup: Array.from(this.dedup.entries()),
       leases: this.leaseTable.list().map((l) => ({ id: l.id, ttl: l.ttl })),
     }));

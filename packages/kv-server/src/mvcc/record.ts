@@ -16,28 +16,34 @@ const TOMBSTONE = 1;
  * The result is meant to be short-lived (level copies it on write), so it may be a slice of Node's shared pool.
  */
 export function encodeRecordBody(rec: RevisionRecord): Buffer {
-  const kv = rec.kv;
-  const keySize = varintSize(rec.key.length) + rec.key.length;
-  if (kv === null) {
-    const body = Buffer.allocUnsafe(1 + keySize);
-    body[0] = TOMBSTONE;
-    writeKey(body, rec.key);
-    return body;
-  }
-  const size =
-    1 + keySize + varintSize(kv.createRevision) + varintSize(kv.version) + varintSize(kv.lease) + kv.value.length;
-  const body = Buffer.allocUnsafe(size);
-  body[0] = 0;
-  let pos = writeKey(body, rec.key);
-  pos = writeVarint(body, pos, kv.createRevision);
-  pos = writeVarint(body, pos, kv.version);
-  pos = writeVarint(body, pos, kv.lease);
-  body.set(kv.value, pos);
+  const body = Buffer.allocUnsafe(recordBodySize(rec));
+  writeRecordBody(body, 0, rec);
   return body;
 }
 
-function writeKey(body: Buffer, key: Buffer): number {
-  const pos = writeVarint(body, 1, key.length);
+/** Bytes encodeRecordBody(rec) takes. */
+export function recordBodySize(rec: RevisionRecord): number {
+  const kv = rec.kv;
+  const keySize = varintSize(rec.key.length) + rec.key.length;
+  if (kv === null) return 1 + keySize;
+  return 1 + keySize + varintSize(kv.createRevision) + varintSize(kv.version) + varintSize(kv.lease) + kv.value.length;
+}
+
+/** Writes rec's body at `pos` (recordBodySize(rec) bytes must be there); returns the position after it. */
+export function writeRecordBody(buf: Buffer, pos: number, rec: RevisionRecord): number {
+  const kv = rec.kv;
+  buf[pos] = kv === null ? TOMBSTONE : 0;
+  pos = writeKey(buf, pos + 1, rec.key);
+  if (kv === null) return pos;
+  pos = writeVarint(buf, pos, kv.createRevision);
+  pos = writeVarint(buf, pos, kv.version);
+  pos = writeVarint(buf, pos, kv.lease);
+  buf.set(kv.value, pos);
+  return pos + kv.value.length;
+}
+
+function writeKey(body: Buffer, at: number, key: Buffer): number {
+  const pos = writeVarint(body, at, key.length);
   body.set(key, pos);
   return pos + key.length;
 }

@@ -135,7 +135,7 @@ export class MvccStore {
   }
 
   /** Every kept record, grouped by key. */
-  records(): Iterable<RevisionRecord> {
+  records(): RevisionRecord[] {
     return this.index.allRecords();
   }
 
