@@ -8,7 +8,7 @@ export interface KvSnapshotState {
   currentRevision: number;
   /** etcd's compactMainRev (-1 before any compaction). */
   compactMainRevision: number;
-  records: Iterable<RevisionRecord>;
+  records: readonly RevisionRecord[];
   dedup: Iterable<DedupEntry>;
   /** Leases by id with their granted TTL (their keys follow from the records). */
   leases: Iterable<{ id: number; ttl: number }>;
@@ -30,7 +30,7 @@ const RECORDS_PER_CLOCK_CHECK = 256;
  * megabytes, and growing a buffer by doubling (then copying it out) cost three times that in copies.
  */
 export async function encodeSnapshot(s: KvSnapshotState): Promise<Buffer> {
-  const records = Array.isArray(s.records) ? (s.records as RevisionRecord[]) : Array.from(s.records);
+  const records = s.records;
   const head = new ByteWriter(64);
   head.raw(MAGIC).u8(SNAPSHOT_FORMAT).varint(s.appliedIndex).varint(s.currentRevision).varint(s.compactMainRevision + 1);
   const tail = new ByteWriter(1 << 12);

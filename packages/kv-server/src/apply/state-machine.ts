@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { EntryType, type Entry, type Snapshot, type StateMachine } from '@raftkv/raft';
 import { silentLogger, type Logger } from '@raftkv/cnet';
-import { openKvDb, readUint, scan, writeBatch, type KvDb } from '../mvcc/db.js';
+import { openKvDb, readUint, scanBatches, writeBatch, type KvDb } from '../mvcc/db.js';
 import { errStopped, errTimeout } from '../mvcc/errors.js';
 import { META_APPLIED_INDEX, encodeUint, recordKey, dedupKey, type DbOp } from '../mvcc/layout.js';
 import { encodeRecordBody } from '../mvcc/record.js';
@@ -321,7 +321,8 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
       this.logger.warn({ encoded: s.appliedIndex, meta: snapshot.meta.index }, 'snapshot index differs from its meta');
     // One batch replaces every key, so a crash leaves either the old state or the new one.
     const ops: DbOp[] = [];
-    for await (const [k] of scan(this.db, { gte: Buffer.of(0), lt: Buffer.of(0xff) })) ops.push({ type: 'del', key: k });
+    for await (const batch of scanBatches(this.db, { gte: Buffer.of(0), lt: Buffer.of(0xff) }))
+      for (const [k] of batch) ops.push({ type: 'del', key: k });
     for (const rec of s.records)
       ops.push({ type: 'put', key: recordKey(rec.rev), value: encodeRecordBody(rec) });
     const dedup = DedupTable.fromEntries(s.dedup, this.limits);

@@ -5,7 +5,7 @@ import type { ApiContext } from './api-context.js';
 import { headerOf } from './api-context.js';
 import { readRawBody } from './body.js';
 import { encodeDeleteRangeBody, encodePutBody } from './kv-codec.js';
-import { checkWriteSize } from './kv-routes.js';
+import { checkWriteSize, idempotencyKeyOf } from './kv-routes.js';
 
 /**
  * Curl-friendly routes on raw bytes: PUT /kv/<key> (body = value), GET /kv/<key> (the value, 404 when absent),
@@ -40,14 +40,14 @@ export function addPlainKvRoutes(router: Router, api: ApiContext): void {
     const value = await readRawBody(ctx.req, api.maxRequestBytes);
     const command = { put: { key, value } };
     checkWriteSize(command, api.maxRequestBytes);
-    const outcome = await api.proposer.write(command, ctx.get('idempotency-key') || undefined);
+    const outcome = await api.proposer.write(command, idempotencyKeyOf(ctx.req));
     ctx.type = 'application/json';
     ctx.body = JSON.stringify(encodePutBody(headerOf(api, outcome.revision), outcome.response as PutResponse));
   });
 
   router.delete('/kv/{*key}', async (ctx) => {
     const key = keyOf(ctx);
-    const outcome = await api.proposer.write({ deleteRange: { key } }, ctx.get('idempotency-key') || undefined);
+    const outcome = await api.proposer.write({ deleteRange: { key } }, idempotencyKeyOf(ctx.req));
     const resp = outcome.response as DeleteRangeResponse;
     ctx.type = 'application/json';
     ctx.body = JSON.stringify(encodeDeleteRangeBody(headerOf(api, outcome.revision), resp));
