@@ -1,4 +1,4 @@
-import type { ClusterConfig, Entry, HardState, NodeId, RaftMessage, Ready, Role, Snapshot } from './messages.js';
+import type { ClusterConfig, Entry, HardState, NodeId, RaftMessage, Ready, Role, Snapshot, SnapshotMeta } from './messages.js';
 
 export interface CoreConfig {
   id: NodeId;
@@ -24,10 +24,14 @@ export interface CoreConfig {
 /** What was durable at start: the core is rebuilt from exactly this. */
 export interface PersistedState {
   hardState: HardState;
-  snapshot: Snapshot | null;
+  /**
+   * Where the log starts: entries up to snapshot.index were compacted away (their effects are in the
+   * application's durable state, or in a stored snapshot it restored first). null: the log starts at 1.
+   */
+  snapshot: SnapshotMeta | null;
   /** Entries after the snapshot, in index order. */
   entries: Entry[];
-  /** Index the application has already applied (committed entries up to it are not handed out again). */
+  /** Index the application has already applied, ≥ snapshot.index (committed entries up to it are not handed out again). */
   applied: number;
 }
 
@@ -61,8 +65,16 @@ export interface RaftCore {
    * instead of the whole timeout. Only timing depends on it, never safety; a message from a live leader undoes it.
    */
   peerUnreachable(peer: NodeId): void;
-  /** The application took a snapshot at `index` (≤ applied): drop the log before it. */
-  compact(snapshot: Snapshot): void;
+  /**
+   * The application's state is durable through at least `meta.index` (≤ applied): drop the log up to it. No data
+   * is needed; a follower that falls behind the new start is sent a snapshot the core asks for (Ready.snapshotWanted).
+   */
+  compact(meta: SnapshotMeta): void;
+  /**
+   * The answer to Ready.snapshotWanted: the application's state at `snapshot.meta.index` (≤ applied, ≥ the log's
+   * start), for followers that need entries the log no longer has. Ignored when it cannot serve (too old, not leading).
+   */
+  offerSnapshot(snapshot: Snapshot): void;
   /** Whether ready() has work; false while a Ready is handed out and not yet advanced. */
   hasReady(): boolean;
   /** Hands out the next batch (see Ready for the order the driver must follow); throws if one is outstanding. */

@@ -114,6 +114,7 @@ export interface SoftState {
  * 2. send `messages` (they may depend on 1);
  * 3. apply `committedEntries` and serve `readStates` once applied ≥ their index;
  * 4. call `advance(ready)`.
+ * When `snapshotWanted` is set, the driver snapshots the applied state (in the background) and hands it to offerSnapshot().
  */
 export interface Ready {
   softState?: SoftState;
@@ -123,4 +124,6 @@ export interface Ready {
   messages: RaftMessage[];
   committedEntries: Entry[];
   readStates: ReadState[];
+  /** A follower needs entries the log compacted away, and the core holds no snapshot to send: make one. */
+  snapshotWanted?: boolean;
 }

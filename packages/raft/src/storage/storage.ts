@@ -1,4 +1,4 @@
-import type { ClusterConfig, Entry, HardState, NodeId, Snapshot } from '../core/messages.js';
+import type { ClusterConfig, Entry, HardState, NodeId, Snapshot, SnapshotMeta } from '../core/messages.js';
 import type { PersistedState } from '../core/api.js';
 
 /**
@@ -14,12 +14,17 @@ export interface RaftStorage {
    */
   save(update: { snapshot?: Snapshot; entries: Entry[]; hardState?: HardState }): Promise<void>;
   /**
-   * The application took a snapshot: store it (replacing the stored one) and drop entries up to its index.
-   * The snapshot is durable when the promise resolves; a crash before all entries are dropped leaves some
-   * at or below its index, which load() skips and a later compaction deletes.
+   * The application made its state durable through at least meta.index: from now on the log starts after
+   * meta.index. Records meta (one small synced write, replacing a stored snapshot and its data) and drops the
+   * entries up to it. No-op when meta.index is not past the stored start. The new start is durable when the
+   * promise resolves; a crash before all entries are dropped leaves some at or below it, which load() skips
+   * and a later compaction deletes.
    */
-  compact(snapshot: Snapshot): Promise<void>;
-  /** The stored snapshot (the latest compacted to or installed), or null. */
+  compact(meta: SnapshotMeta): Promise<void>;
+  /**
+   * The data of a snapshot installed from a leader (save() with a snapshot) while it is still where the log
+   * starts; null once compact() moved the start (or when there never was one).
+   */
   loadSnapshot(): Promise<Snapshot | null>;
   /** Who this store belongs to (written once when a node first starts); null for a new store. */
   loadIdentity?(): Promise<StorageIdentity | null>;
