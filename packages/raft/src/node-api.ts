@@ -1,6 +1,6 @@
 import type { Entry, NodeId, Role, Snapshot } from './core/messages.js';
 
-/** The application's side of the driver: it applies committed entries and takes/restores snapshots. */
+/** The application's side of the driver: it applies committed entries, makes them durable, takes and restores snapshots. */
 export interface StateMachine {
   /** Index of the last entry whose effects are durable; read once at start. */
   appliedIndex(): number;
@@ -10,8 +10,13 @@ export interface StateMachine {
    */
   apply(entries: Entry[]): Promise<void>;
   /**
-   * Serializes the state as of appliedIndex() at the call: the state must be fixed then, since the next apply()
-   * may be called before the returned promise settles.
+   * Makes the effects of every apply() that has resolved durable against a power loss, not only a process crash:
+   * the log up to them may then be dropped (log compaction, every snapshotCount entries).
+   */
+  sync(): Promise<void>;
+  /**
+   * Serializes the state as of appliedIndex() at the call, for a follower that needs entries the log no longer
+   * has: the state must be fixed then, since the next apply() may be called before the returned promise settles.
    */
   takeSnapshot(): Promise<Uint8Array>;
   /** Replaces the whole state with a snapshot's (received from the leader). */

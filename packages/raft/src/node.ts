@@ -4,12 +4,13 @@ import { TcpTransport, seededRandom, silentLogger } from '@raftkv/cnet';
 import type { FaultPlan, Logger, Message, PeerStats, Transport } from '@raftkv/cnet';
 import type { RaftCore } from './core/api.js';
 import { MessageType, Role } from './core/messages.js';
-import type { HardState, NodeId, RaftMessage, Ready, Snapshot } from './core/messages.js';
+import type { HardState, NodeId, RaftMessage, Ready, Snapshot, SnapshotMeta } from './core/messages.js';
 import { createRaftCore } from './core/index.js';
 import { clusterTagOf, decodeMessage, encodeMessage, readClusterTag } from './codec/message-codec.js';
 import { NoLeaderError, NodeStoppedError } from './node-api.js';
 import type { RaftHandle, RaftNodeEvents, RaftStatus, StateMachine } from './node-api.js';
 import { LevelRaftStorage } from './storage/level-storage.js';
+import { CorruptStorageError } from './storage/storage.js';
 import type { RaftStorage } from './storage/storage.js';
 import { resolveOptions } from './driver/options.js';
 import type { RaftNodeOptions, ResolvedTiming } from './driver/options.js';
@@ -21,6 +22,9 @@ import { ApplyQueue } from './driver/apply-queue.js';
 
 /** The cnet message type byte of Raft traffic (the transport carries other types untouched). */
 export const RAFT_MESSAGE_TYPE = 1;
+
+/** Entries kept behind a compaction so a slightly slow follower catches up from the log (etcd's SnapshotCatchUpEntries). */
+const CATCH_UP_ENTRIES = 5000;
 
 export interface RaftNodeFatalListener {
   fatal: (err: Error) => void;
@@ -48,10 +52,12 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private readonly hardStates: HardStatePlan;
   private readonly applyQueue: ApplyQueue;
   private failed = false;
-  /** The snapshot being taken and stored in the background, if any: at most one at a time. */
-  private snapshotTask: Promise<void> | null = null;
-  /** A stored snapshot the core may compact its log to; handed over between two Readies (the core is not reentrant). */
-  private coreCompaction: Snapshot | null = null;
+  /** The compaction under way in the background (state machine sync, then log), if any: at most one at a time. */
+  private compactionTask: Promise<void> | null = null;
+  /** An index the state machine made durable, to compact the core's log to between two Readies. */
+  private compactTo = 0;
+  /** The snapshot being encoded for followers behind the log's start (Ready.snapshotWanted), if any. */
+  private followerSnapshotTask: Promise<void> | null = null;
   /** Settles when the node halts, so background work can stop waiting. */
   private readonly haltSignal: Promise<void>;
   private signalHalt: () => void = () => undefined;
@@ -108,11 +114,18 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       const initialConfig = await openIdentity(storage, opts, logger);
       const persisted = await storage.load();
       let applied = opts.stateMachine.appliedIndex();
-      const snapshot = persisted.snapshot;
-      if (snapshot && applied < snapshot.meta.index) {
-        logger.info({ applied, snapshot: snapshot.meta.index }, 'raft: restoring the state machine from the stored snapshot');
+      const start = persisted.snapshot;
+      if (start && applied < start.index) {
+        // Only a snapshot installed from a leader can be ahead of the state machine (a crash before it was restored).
+        const snapshot = await storage.loadSnapshot();
+        if (!snapshot || snapshot.meta.index !== start.index) {
+          throw new CorruptStorageError(
+            `the state machine has applied ${applied} but the log starts after ${start.index} and no snapshot is stored for it`,
+          );
+        }
+        logger.info({ applied, snapshot: start.index }, 'raft: restoring the state machine from the stored snapshot');
         await opts.stateMachine.restoreSnapshot(snapshot);
-        applied = snapshot.meta.index;
+        applied = start.index;
       }
       const core = createRaftCore(
         {
@@ -132,14 +145,13 @@ export class RaftNode extends EventEmitter implements RaftHandle {
         peers: Object.fromEntries(Object.entries(opts.peers).filter(([peer]) => peer !== opts.id)),
         logger,
       });
-      const voters = snapshot?.meta.config.voters ?? initialConfig.voters;
+      const voters = start?.config.voters ?? initialConfig.voters;
       const snapshots = new SnapshotPolicy(
         timing.snapshotCount,
-        snapshot?.meta.index ?? 0,
+        start?.index ?? 0,
         SnapshotPolicy.staggerFor(opts.id, voters, timing.snapshotCount),
       );
-      const appliedTerm =
-        applied === snapshot?.meta.index ? snapshot.meta.term : (persisted.entries.find((e) => e.index === applied)?.term ?? 0);
+      const appliedTerm = applied === start?.index ? start.term : (persisted.entries.find((e) => e.index === applied)?.term ?? 0);
       const node = new RaftNode(
         opts,
         timing,
@@ -312,6 +324,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (this.halted) return;
     this.emitStateChanges(rd);
     for (const msg of late) this.send(msg);
+    if (rd.snapshotWanted) this.maybeStartFollowerSnapshot();
     if (rd.snapshot) {
       await this.applyQueue.idle();
       if (this.halted) return;
@@ -356,41 +369,65 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   /**
-   * After snapshotCount applied entries, snapshots in the background while the Ready loop goes on persisting,
-   * sending and acknowledging: the state machine captures its state between two apply batches and encodes it
-   * off its queue, storage writes it, and the core's log is compacted to the *previous* stored snapshot
-   * (a catch-up tail of snapshotCount entries stays, see SnapshotPolicy).
+   * After snapshotCount applied entries, compacts in the background as etcd does, without encoding the state: the
+   * state machine makes what it applied durable (sync), then the log is dropped up to CATCH_UP_ENTRIES before that
+   * point, in storage and in the core. The Ready loop goes on persisting, sending and acknowledging meanwhile.
    */
   private maybeStartSnapshot(): void {
-    if (this.halted || this.snapshotTask !== null || !this.snapshots.due(this.applied)) return;
-    this.snapshotTask = this.snapshotInBackground()
+    if (this.halted || this.compactionTask !== null || !this.snapshots.due(this.applied)) return;
+    this.compactionTask = this.compactInBackground()
       .catch((err: Error) => this.fail(err))
       .finally(() => {
-        this.snapshotTask = null;
+        this.compactionTask = null;
       });
   }
 
-  private async snapshotInBackground(): Promise<void> {
+  private async compactInBackground(): Promise<void> {
+    const started = Date.now();
+    // Between two apply batches: every apply up to `durable` has resolved, so sync() covers its effects.
+    const durable = await this.applyQueue.atBarrier(() => (this.halted ? null : this.stateMachine.appliedIndex()));
+    if (durable === null) return;
+    if ((await this.unlessHalted(this.stateMachine.sync().then(() => true))) === undefined) return;
+    this.snapshots.took(durable);
+    this.compactTo = Math.max(this.compactTo, durable - Math.min(CATCH_UP_ENTRIES, this.timing.snapshotCount));
+    if (this.loop === null) this.compactCore();
+    this.logger.info({ durable, compactTo: this.compactTo, syncMs: Date.now() - started }, 'raft: state machine synced; compacting the log');
+  }
+
+  /** Only while no Ready is outstanding (the loop calls it before each ready(); idle callers when loop is null). */
+  private compactCore(): void {
+    const index = this.compactTo;
+    if (index === 0 || this.halted) return;
+    this.compactTo = 0;
+    let meta: SnapshotMeta | null = null;
+    this.guard(() => (meta = this.core.compact(index)));
+    if (meta === null) return;
+    // The core no longer needs the entries; storage drops them behind the log's own writes.
+    this.storage.compact(meta).catch((err: Error) => this.fail(err));
+  }
+
+  /**
+   * A follower needs entries the log no longer has: encode the state machine (captured between two apply batches,
+   * encoded off its queue) and offer it to the core, which sends it. Kept in memory only, as etcd does.
+   */
+  private maybeStartFollowerSnapshot(): void {
+    if (this.halted || this.followerSnapshotTask !== null) return;
+    this.followerSnapshotTask = this.encodeFollowerSnapshot()
+      .catch((err: Error) => this.fail(err))
+      .finally(() => {
+        this.followerSnapshotTask = null;
+      });
+  }
+
+  private async encodeFollowerSnapshot(): Promise<void> {
     const started = Date.now();
     const taken = await this.applyQueue.atBarrier(() => this.captureSnapshot());
     if (taken === null) return;
     const data = await this.unlessHalted(taken.data);
     if (data === undefined) return;
-    const snapshot: Snapshot = { meta: taken.meta, data };
-    const encoded = Date.now();
-    // Read before it is replaced: the core compacts to it, and holds no other copy than this one.
-    const previous = await this.unlessHalted(this.storage.loadSnapshot());
-    if (previous === undefined) return;
-    if ((await this.unlessHalted(this.storage.compact(snapshot).then(() => true))) === undefined) return;
-    this.snapshots.took(snapshot.meta.index);
-    if (previous !== null) {
-      this.coreCompaction = previous;
-      if (this.loop === null) this.compactCore();
-    }
-    this.logger.info(
-      { index: snapshot.meta.index, bytes: data.byteLength, encodeMs: encoded - started, storeMs: Date.now() - encoded, compactTo: previous?.meta.index ?? 0 },
-      'raft: snapshot taken and stored',
-    );
+    this.guard(() => this.core.offerSnapshot({ meta: taken.meta, data }));
+    this.schedule();
+    this.logger.info({ index: taken.meta.index, bytes: data.byteLength, encodeMs: Date.now() - started }, 'raft: snapshot for a follower encoded');
   }
 
   /**
@@ -406,15 +443,6 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     }
     const meta = { index, term: this.appliedTerm, config: this.core.status().config };
     return { meta, data: this.stateMachine.takeSnapshot() };
-  }
-
-  /** Only while no Ready is outstanding (the loop calls it before each ready(); idle callers when loop is null). */
-  private compactCore(): void {
-    const snapshot = this.coreCompaction;
-    if (snapshot === null || this.halted) return;
-    this.coreCompaction = null;
-    this.guard(() => this.core.compact(snapshot));
-    this.logger.info({ index: snapshot.meta.index }, 'raft: compacted the log');
   }
 
   /** Resolves with what `work` resolves to, or undefined once the node halts first (the work is then abandoned). */
@@ -537,8 +565,9 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       this.ticker = null;
       await this.loop?.catch(() => undefined);
       await this.applyQueue.idle();
-      // It gives up at its next step; storage.close() then stops any deletes it left running.
-      await this.snapshotTask;
+      // They give up at their next step; storage.close() then stops any deletes left running.
+      await this.compactionTask;
+      await this.followerSnapshotTask;
       await this.flushDeferredHardState();
       this.reads.failAll(reason);
       await this.transport.close().catch((err: Error) => this.logger.warn({ err: err.message }, 'raft: transport close failed'));

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { EntryType, type Entry, type Snapshot, type StateMachine } from '@raftkv/raft';
 import { silentLogger, type Logger } from '@raftkv/cnet';
-import { openKvDb, readUint, scanBatches, writeBatch, type KvDb } from '../mvcc/db.js';
+import { openKvDb, readUint, scanBatches, syncKvDb, writeBatch, type KvDb } from '../mvcc/db.js';
 import { errStopped, errTimeout } from '../mvcc/errors.js';
 import { META_APPLIED_INDEX, encodeUint, recordKey, dedupKey, type DbOp } from '../mvcc/layout.js';
 import { encodeRecordBody } from '../mvcc/record.js';
@@ -92,6 +92,11 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
 
   apply(entries: Entry[]): Promise<void> {
     return this.serially(() => this.applyBatch(entries));
+  }
+
+  /** Every apply() that has resolved is in the db, written unsynced: flush it to disk, so the log before it can go. */
+  sync(): Promise<void> {
+    return syncKvDb(this.db);
   }
 
   /**

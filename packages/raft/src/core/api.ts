@@ -66,10 +66,11 @@ export interface RaftCore {
    */
   peerUnreachable(peer: NodeId): void;
   /**
-   * The application's state is durable through at least `meta.index` (≤ applied): drop the log up to it. No data
-   * is needed; a follower that falls behind the new start is sent a snapshot the core asks for (Ready.snapshotWanted).
+   * The application's state is durable through at least `index` (≤ applied): drop the log up to it. Returns where
+   * the log now starts (for storage.compact), or null when it already started there or later. No data is needed:
+   * a follower that falls behind the new start is sent a snapshot the core asks for (Ready.snapshotWanted).
    */
-  compact(meta: SnapshotMeta): void;
+  compact(index: number): SnapshotMeta | null;
   /**
    * The answer to Ready.snapshotWanted: the application's state at `snapshot.meta.index` (≤ applied, ≥ the log's
    * start), for followers that need entries the log no longer has. Ignored when it cannot serve (too old, not leading).

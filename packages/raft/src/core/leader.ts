@@ -83,6 +83,7 @@ function handleAppendResponse(r: Raft, m: RaftMessage): void {
   if (pr.state === ProgressState.Probe) pr.becomeReplicate();
   else if (pr.state === ProgressState.Snapshot && pr.snapshotSend && pr.match >= pr.snapshotSend.snapshot.meta.index) {
     pr.becomeProbe();
+    r.releaseOutgoingSnapshot();
   } else if (pr.state === ProgressState.Replicate) pr.inflights.freeLE(m.index);
 
   if (r.maybeCommit()) r.onCommitAdvanced();

@@ -1,16 +1,16 @@
 import type { Entry, Snapshot, SnapshotMeta } from './messages.js';
 
 /**
- * The log as the core sees it: a snapshot prefix, then entries. Entries up to `stableIndex` are
- * durable; later ones are handed out in Ready and become stable when advance() confirms them.
+ * The log as the core sees it: a compacted prefix (described by `start`), then entries. Entries up to
+ * `stableIndex` are durable; later ones are handed out in Ready and become stable when advance() confirms them.
  */
 export class RaftLog {
-  /** Index/term covered by the latest snapshot (0/0 when none). */
+  /** Index/term of the last compacted entry (0/0 when none). */
   snapshotIndex: number;
   snapshotTerm: number;
-  /** The snapshot itself, kept so a leader can send it to far-behind followers. */
-  snapshot: Snapshot | null;
-  /** A snapshot received from a leader that the driver has not persisted yet. */
+  /** Where the log starts: the meta of the last compaction or installed snapshot (its config is the cluster's). */
+  start: SnapshotMeta | null;
+  /** A snapshot received from a leader that the driver has not persisted and restored yet. */
   unstableSnapshot: Snapshot | null = null;
   /** entries[0].index === snapshotIndex + 1. */
   private entries: Entry[];
@@ -18,15 +18,17 @@ export class RaftLog {
   committed: number;
   applied: number;
 
-  constructor(snapshot: Snapshot | null, entries: Entry[], committed: number, applied: number) {
-    this.snapshot = snapshot;
-    this.snapshotIndex = snapshot?.meta.index ?? 0;
-    this.snapshotTerm = snapshot?.meta.term ?? 0;
+  constructor(start: SnapshotMeta | null, entries: Entry[], committed: number, applied: number) {
+    this.start = start;
+    this.snapshotIndex = start?.index ?? 0;
+    this.snapshotTerm = start?.term ?? 0;
+    // The application must hold what the log no longer does (the driver restores a stored snapshot first).
+    if (applied < this.snapshotIndex) {
+      throw new Error(`applied index ${applied} is behind the log's start ${this.snapshotIndex}: restore the stored snapshot first`);
+    }
     this.entries = dropStaleSuffix(this.snapshotIndex, this.snapshotTerm, entries);
     this.stableIndex = this.lastIndex();
-    // Crashed after persisting a received snapshot but before restoring it: hand it out again.
-    if (snapshot && applied < snapshot.meta.index) this.unstableSnapshot = snapshot;
-    this.applied = Math.max(applied, this.snapshotIndex);
+    this.applied = applied;
     // An applied entry is committed even if the persisted commit index lags behind it.
     this.committed = Math.max(committed, this.applied);
     if (this.committed > this.lastIndex()) {
@@ -156,23 +158,23 @@ export class RaftLog {
     if (index > this.applied) this.applied = Math.min(index, this.committed);
   }
 
-  /** The application snapshotted at meta.index: drop the entries it covers. */
-  compact(snapshot: Snapshot): void {
-    const { index } = snapshot.meta;
+  /** The application's state is durable through meta.index: drop the entries it covers. */
+  compact(meta: SnapshotMeta): void {
+    const { index } = meta;
     if (index <= this.snapshotIndex) return;
     if (index > this.applied) throw new Error(`cannot compact to ${index}: only ${this.applied} applied`);
     const term = this.term(index);
-    if (term !== snapshot.meta.term) throw new Error(`snapshot term ${snapshot.meta.term} differs from log term ${term}`);
+    if (term !== meta.term) throw new Error(`compaction term ${meta.term} differs from log term ${term} at ${index}`);
     this.entries = this.entries.slice(index - this.snapshotIndex);
     this.snapshotIndex = index;
     this.snapshotTerm = term;
-    this.snapshot = snapshot;
+    this.start = meta;
   }
 
   /** A follower installs a leader's snapshot that its log does not contain: the whole log is replaced. */
   restore(snapshot: Snapshot): void {
     this.entries = [];
-    this.snapshot = snapshot;
+    this.start = snapshot.meta;
     this.unstableSnapshot = snapshot;
     this.snapshotIndex = snapshot.meta.index;
     this.snapshotTerm = snapshot.meta.term;
@@ -181,9 +183,6 @@ export class RaftLog {
     this.applied = snapshot.meta.index;
   }
 
-  snapshotMeta(): SnapshotMeta | null {
-    return this.snapshot?.meta ?? null;
-  }
 }
 
 export function entryBytes(e: Entry): number {

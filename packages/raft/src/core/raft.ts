@@ -10,10 +10,11 @@ import {
   type ReadState,
   Role,
   type Snapshot,
+  type SnapshotMeta,
   type SoftState,
   EntryType,
 } from './messages.js';
-import { Progress } from './progress.js';
+import { Progress, ProgressState } from './progress.js';
 import { ReadIndexQueue, type ReadRound } from './read-index.js';
 import { stepFollower, tickFollower } from './follower.js';
 import { stepCandidate } from './candidate.js';
@@ -79,11 +80,17 @@ export class Raft implements RaftCore {
   private prevHardState: HardState;
   private prevSoftState: SoftState;
   private outstanding: Ready | null = null;
+  /**
+   * Leader: the application's snapshot for followers behind the log's start (offerSnapshot), held while one may
+   * still need it. Without one, the core asks for it (snapshotWanted) and the follower waits in Probe.
+   */
+  private outgoingSnapshot: Snapshot | null = null;
+  private snapshotWanted = false;
 
   constructor(config: CoreConfig, persisted: PersistedState) {
     this.id = config.id;
     this.cfg = resolveConfig(config);
-    const clusterConfig: ClusterConfig = persisted.snapshot?.meta.config ?? config.initialConfig;
+    const clusterConfig: ClusterConfig = persisted.snapshot?.config ?? config.initialConfig;
     if (clusterConfig.voters.length === 0) throw new Error('cluster configuration has no voters');
     this.voters = [...clusterConfig.voters];
     this.log = new RaftLog(persisted.snapshot, persisted.entries, persisted.hardState.commit, persisted.applied);
@@ -192,8 +199,30 @@ export class Raft implements RaftCore {
     this.electionElapsed = Math.max(this.electionElapsed, this.cfg.electionTicks);
   }
 
-  compact(snapshot: Snapshot): void {
-    this.log.compact(snapshot);
+  compact(index: number): SnapshotMeta | null {
+    if (index <= this.log.snapshotIndex) return null;
+    const term = this.log.term(index);
+    if (term === undefined) throw new Error(`cannot compact to ${index}: not in the log (last ${this.log.lastIndex()})`);
+    const meta: SnapshotMeta = { index, term, config: { voters: [...this.voters] } };
+    this.log.compact(meta);
+    if (this.outgoingSnapshot && this.outgoingSnapshot.meta.index < this.log.snapshotIndex) this.releaseOutgoingSnapshot();
+    return meta;
+  }
+
+  offerSnapshot(snapshot: Snapshot): void {
+    const { index, term } = snapshot.meta;
+    // Useful only to a leader, and only if a follower installing it can continue from the log after it.
+    if (this.role !== Role.Leader || index < this.log.snapshotIndex || index > this.log.committed) return;
+    if (this.log.term(index) !== term) return;
+    if (this.outgoingSnapshot && this.outgoingSnapshot.meta.index >= index) return;
+    this.outgoingSnapshot = snapshot;
+    // Followers waiting for it are probed again at their next heartbeat answer; start them now.
+    for (const to of this.voters) {
+      const pr = this.progress.get(to);
+      if (to === this.id || !pr || pr.state !== ProgressState.Probe || pr.next > this.log.snapshotIndex) continue;
+      pr.probeSent = false;
+      this.sendAppend(to);
+    }
   }
 
   hasReady(): boolean {
@@ -203,6 +232,7 @@ export class Raft implements RaftCore {
       this.readRoundStartable() ||
       this.msgs.length > 0 ||
       this.readStates.length > 0 ||
+      this.snapshotWanted ||
       this.log.unstableSnapshot !== null ||
       this.log.stableIndex < this.log.lastIndex() ||
       this.log.committed > this.log.applied ||
@@ -227,6 +257,10 @@ export class Raft implements RaftCore {
     this.readStates = [];
     coalesceAcks(rd.messages);
     if (snapshot) rd.snapshot = snapshot;
+    if (this.snapshotWanted) {
+      rd.snapshotWanted = true;
+      this.snapshotWanted = false;
+    }
     const hs = this.hardState();
     if (!sameHardState(hs, this.prevHardState)) {
       rd.hardState = hs;
@@ -331,6 +365,8 @@ export class Raft implements RaftCore {
     this.leadTransferee = null;
     this.reads.reset();
     this.broadcastPending = false;
+    this.outgoingSnapshot = null;
+    this.snapshotWanted = false;
   }
 
   private resetRandomizedElectionTimeout(): void {
@@ -480,11 +516,25 @@ export class Raft implements RaftCore {
     return true;
   }
 
+  /**
+   * The follower needs entries before the log's start. Without a snapshot of the application to send, ask for one
+   * (as etcd-io/raft's ErrSnapshotTemporarilyUnavailable) and wait in Probe until a heartbeat answer or the offer.
+   */
   private sendSnapshot(to: NodeId, pr: Progress): void {
-    const snapshot = this.log.snapshot;
-    if (!snapshot) throw new Error(`entries before ${pr.next} are compacted but no snapshot is held`);
+    const snapshot = this.outgoingSnapshot;
+    if (!snapshot || snapshot.meta.index < this.log.snapshotIndex) {
+      this.snapshotWanted = true;
+      pr.probeSent = true;
+      return;
+    }
     pr.becomeSnapshot(snapshot);
     this.sendSnapshotChunk(to, pr);
+  }
+
+  /** A snapshot send ended: drop the (large) snapshot unless another follower is still receiving it. */
+  releaseOutgoingSnapshot(): void {
+    for (const pr of this.progress.values()) if (pr.state === ProgressState.Snapshot) return;
+    this.outgoingSnapshot = null;
   }
 
   sendSnapshotChunk(to: NodeId, pr: Progress): void {

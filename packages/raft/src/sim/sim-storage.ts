@@ -1,5 +1,5 @@
 import type { PersistedState } from '../core/api.js';
-import type { Entry, HardState, Ready, Snapshot } from '../core/messages.js';
+import type { Entry, HardState, Ready, Snapshot, SnapshotMeta } from '../core/messages.js';
 
 /**
  * What survives a crash of one simulated node: only what a Ready handed over and the simulator
@@ -8,6 +8,9 @@ import type { Entry, HardState, Ready, Snapshot } from '../core/messages.js';
  */
 export class SimStorage {
   hardState: HardState = { term: 0, vote: null, commit: 0 };
+  /** Where the log starts (a compaction or an installed snapshot). */
+  start: SnapshotMeta | null = null;
+  /** An installed leader's snapshot, kept until a compaction moves the start (the application may not have restored it). */
   snapshot: Snapshot | null = null;
   entries: Entry[] = [];
 
@@ -21,18 +24,29 @@ export class SimStorage {
   }
 
   installSnapshot(snapshot: Snapshot): void {
-    if (this.snapshot && this.snapshot.meta.index >= snapshot.meta.index) return;
+    if (!this.moveStart(snapshot.meta)) return;
     this.snapshot = snapshot;
-    this.entries = this.entries.filter((e) => e.index > snapshot.meta.index);
+  }
+
+  /** The application's state is durable through meta.index: only where the log starts is recorded, no data. */
+  compact(meta: SnapshotMeta): void {
+    if (this.moveStart(meta)) this.snapshot = null;
+  }
+
+  private moveStart(meta: SnapshotMeta): boolean {
+    if (this.start && this.start.index >= meta.index) return false;
+    this.start = meta;
+    this.entries = this.entries.filter((e) => e.index > meta.index);
+    return true;
   }
 
   load(applied: number): PersistedState {
-    return { hardState: { ...this.hardState }, snapshot: this.snapshot, entries: [...this.entries], applied };
+    return { hardState: { ...this.hardState }, snapshot: this.start, entries: [...this.entries], applied };
   }
 
-  /** Whether the entry (index, term) is durable here, in the log or covered by the snapshot. */
+  /** Whether the entry (index, term) is durable here, in the log or covered by the start. */
   holds(index: number, term: number): boolean {
-    if (this.snapshot && index <= this.snapshot.meta.index) return true;
+    if (this.start && index <= this.start.index) return true;
     const first = this.entries[0]?.index ?? 0;
     return this.entries[index - first]?.term === term;
   }

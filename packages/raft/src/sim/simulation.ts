@@ -25,7 +25,7 @@ export interface SimResult {
   seed: number;
   nodes: number;
   violations: string[];
-  stats: { events: number; committed: number; leaders: number; crashes: number; snapshots: number; hints: number };
+  stats: { events: number; committed: number; leaders: number; crashes: number; snapshots: number; hints: number; offers: number };
 }
 
 type SimEvent =
@@ -37,7 +37,8 @@ type SimEvent =
   | { kind: 'heal' }
   | { kind: 'restart'; node: number; incarnation: number }
   | { kind: 'crash'; node: number; incarnation: number }
-  | { kind: 'unreachable'; node: number; peer: NodeId };
+  | { kind: 'unreachable'; node: number; peer: NodeId }
+  | { kind: 'offer-snapshot'; node: number; incarnation: number };
 
 interface SimNode {
   id: NodeId;
@@ -94,9 +95,11 @@ export class Simulation {
   private readonly pendingReads = new Map<string, number>();
   private livenessCommand: string | null = null;
   private livenessProposedAt = -Infinity;
-  private readonly stats = { events: 0, committed: 0, leaders: 0, crashes: 0, snapshots: 0, hints: 0 };
+  private readonly stats = { events: 0, committed: 0, leaders: 0, crashes: 0, snapshots: 0, hints: 0, offers: 0 };
   /** Its own stream, so the hints leave the draws of every other choice as they were. */
   private readonly hints: Rng | null;
+  /** Delays and losses of the snapshots a leader asks for (Ready.snapshotWanted), on a stream of their own. */
+  private readonly offers: Rng;
 
   constructor(private readonly options: SimOptions) {
     this.rng = new Rng(options.seed);
@@ -115,6 +118,7 @@ export class Simulation {
     this.preVote = features.chance(0.75);
     this.checkQuorum = features.chance(0.75);
     this.hints = (options.unreachableHints ?? true) ? new Rng(options.seed ^ 0x2545f491) : null;
+    this.offers = new Rng(options.seed ^ 0x68e31da4);
     this.chaosEnd = (options.chaosTicks ?? 400) * TICK;
     this.end = this.chaosEnd + (options.livenessTicks ?? 200) * TICK;
     this.checker = new InvariantChecker(() => this.now);
@@ -217,6 +221,11 @@ export class Simulation {
         this.pump(to);
         return;
       }
+      case 'offer-snapshot': {
+        const node = this.nodes[ev.node]!;
+        if (node.up && node.incarnation === ev.incarnation) this.offerSnapshot(node);
+        return;
+      }
       case 'persisted':
         this.persisted(this.nodes[ev.node]!, ev.incarnation);
         return;
@@ -268,6 +277,7 @@ export class Simulation {
       return;
     }
     for (const m of rd.messages) this.send(m);
+    if (rd.snapshotWanted) this.snapshotLater(node);
     if (rd.snapshot) {
       node.sm.restore(rd.snapshot);
       for (let i = 1; i < node.sm.commands.length; i++) this.checker.checkApplied(node.id, i, node.sm.commands[i]!);
@@ -284,14 +294,30 @@ export class Simulation {
     this.pump(node);
   }
 
+  /** Compaction as the driver does it: the state machine is durable (here: always), so only the start moves. */
   private maybeSnapshot(node: SimNode): void {
     const applied = node.sm.appliedIndex;
-    const term = node.core.log.term(applied);
-    if (term === undefined || applied - node.core.log.snapshotIndex < this.snapshotEvery) return;
-    const snapshot = { meta: { index: applied, term, config: { voters: this.ids } }, data: node.sm.snapshotData() };
-    node.core.compact(snapshot);
-    node.storage.installSnapshot(snapshot);
+    if (applied - node.core.log.snapshotIndex < this.snapshotEvery) return;
+    const meta = node.core.compact(applied);
+    if (!meta) return;
+    node.storage.compact(meta);
     this.stats.snapshots++;
+  }
+
+  /** The driver snapshots in the background: the offer comes some ticks later, or is lost (the core asks again). */
+  private snapshotLater(node: SimNode): void {
+    if (this.offers.chance(0.2)) return;
+    const at = this.now + this.offers.int(0, 5 * TICK);
+    this.queue.push(at, { kind: 'offer-snapshot', node: this.nodes.indexOf(node), incarnation: node.incarnation });
+  }
+
+  private offerSnapshot(node: SimNode): void {
+    const applied = node.sm.appliedIndex;
+    const term = node.core.log.term(applied);
+    if (term === undefined) return;
+    this.stats.offers++;
+    node.core.offerSnapshot({ meta: { index: applied, term, config: { voters: this.ids } }, data: node.sm.snapshotData() });
+    this.pump(node);
   }
 
   private send(m: RaftMessage): void {
@@ -328,6 +354,9 @@ export class Simulation {
   }
 
   private restart(node: SimNode): void {
+    // As RaftNode.open: an installed snapshot the state machine had not restored yet is restored first.
+    const stored = node.storage.snapshot;
+    if (stored && node.sm.appliedIndex < stored.meta.index) node.sm.restore(stored);
     node.up = true;
     node.core = this.buildCore(node);
     node.seenCommit = node.core.log.committed;
