@@ -26,7 +26,74 @@ describe('snapshots', () => {
     net.core(leader).propose(enc('after'));
     net.tickUntil(() => net.appliedCommands(lagger).at(-1) === 'after');
     expect(net.appliedCommands(lagger)).to.deep.equal(net.appliedCommands(leader));
-    expect(net.nodes.get(lagger)!.disk.snapshot?.meta.index).to.be.greaterThan(30);
+    expect(net.nodes.get(lagger)!.disk.snapshot?.index).to.be.greaterThan(30);
+  });
+
+  it('compacts without snapshot data, asks for a snapshot only when a follower is behind, and waits for it', () => {
+    const net = new Network(ids3, { snapshotChunkBytes: 64 });
+    net.offerSnapshots = false;
+    const leader = net.electLeader();
+    const lagger = ids3.find((id) => id !== leader)!;
+    for (let i = 0; i < 5; i++) net.core(leader).propose(enc(`a${i}`));
+    net.settle();
+    // Every follower holds everything: compaction alone asks for nothing.
+    net.compact(leader);
+    net.tick(ids3, 3);
+    expect(net.snapshotsWanted.get(leader) ?? 0).to.equal(0);
+
+    net.isolate(lagger);
+    for (let i = 0; i < 10; i++) net.core(leader).propose(enc(`b${i}`));
+    net.settle();
+    net.compact(leader);
+    net.heal();
+    net.tick(ids3, 5);
+    // Behind the start and nothing to send: the leader asks (again at each heartbeat answer) and the follower waits.
+    expect(net.snapshotsWanted.get(leader) ?? 0).to.be.greaterThan(1);
+    expect(net.core(lagger).log.snapshotIndex).to.equal(0);
+    expect(net.core(leader).role).to.equal(Role.Leader);
+
+    net.offerSnapshot(leader);
+    net.settle();
+    net.tickUntil(() => net.core(lagger).log.snapshotIndex > 0);
+    net.core(leader).propose(enc('after'));
+    net.tickUntil(() => net.appliedCommands(lagger).at(-1) === 'after');
+    expect(net.appliedCommands(lagger)).to.deep.equal(net.appliedCommands(leader));
+  });
+
+  it('ignores an offered snapshot it could not use: before the log start, past the commit index, or of another term', () => {
+    const net = new Network(ids3);
+    net.offerSnapshots = false;
+    const leader = net.electLeader();
+    const lagger = ids3.find((id) => id !== leader)!;
+    net.isolate(lagger);
+    for (let i = 0; i < 6; i++) net.core(leader).propose(enc(`c${i}`));
+    net.settle();
+    const core = net.core(leader);
+    const config = { voters: ids3 };
+    const start = core.log.committed - 2;
+    net.core(leader).compact(start);
+    const data = enc('[]');
+    const committed = core.log.committed;
+    const termAt = (i: number): number => core.log.term(i)!;
+    core.offerSnapshot({ meta: { index: start - 1, term: termAt(start - 1) ?? 0, config }, data });
+    core.offerSnapshot({ meta: { index: committed + 1, term: core.term, config }, data });
+    core.offerSnapshot({ meta: { index: committed, term: termAt(committed) + 1, config }, data });
+    net.heal();
+    net.tick(ids3, 5);
+    // None of them was sent: the lagging follower is still waiting for one.
+    expect(net.core(lagger).log.snapshotIndex).to.equal(0);
+    expect(net.snapshotsWanted.get(leader) ?? 0).to.be.greaterThan(0);
+  });
+
+  it('refuses to start when the application has applied less than the log has compacted away', () => {
+    const start = { index: 4, term: 2, config: { voters: ids3 } };
+    expect(
+      () =>
+        new Raft(
+          { id: 'n1', initialConfig: { voters: ids3 }, electionTicks: 10, heartbeatTicks: 1, random: () => 0 },
+          { hardState: { term: 2, vote: null, commit: 4 }, snapshot: start, entries: [], applied: 1 },
+        ),
+    ).to.throw(/applied index 1 is behind the log's start 4/);
   });
 
   it('keeps heartbeating (no election) while a large snapshot trickles through a lossy link', () => {
@@ -46,24 +113,10 @@ describe('snapshots', () => {
     expect(net.core(lagger).role).to.equal(Role.Follower);
   });
 
-  it('a node restarted with a persisted snapshot its state machine has not restored hands it out again', () => {
-    const snapshot = { meta: { index: 4, term: 2, config: { voters: ids3 } }, data: enc('state') };
-    // Persisted: the snapshot at 4; the state machine had applied only up to 1 when the node crashed.
-    const again = new Raft(
-      { id: 'n1', initialConfig: { voters: ids3 }, electionTicks: 10, heartbeatTicks: 1, random: () => 0 },
-      { hardState: { term: 2, vote: null, commit: 4 }, snapshot, entries: [], applied: 1 },
-    );
-    const rd = again.ready();
-    expect(rd.snapshot).to.equal(snapshot);
-    expect(rd.committedEntries).to.deep.equal([]);
-    again.advance(rd);
-    expect(again.status().appliedIndex).to.equal(4);
-  });
-
   it('a restarted follower keeps the installed snapshot and drops stale entries after it', () => {
     const r = newRaft({
       logTerms: [5, 3, 3],
-      snapshot: { meta: { index: 4, term: 5, config: { voters: ids3 } }, data: enc('[]') },
+      snapshot: { index: 4, term: 5, config: { voters: ids3 } },
       commit: 4,
     });
     // Entries of term 3 after a term-5 snapshot cannot be committed history: they are leftovers.

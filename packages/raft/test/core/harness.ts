@@ -9,7 +9,7 @@ import {
   type RaftMessage,
   type ReadState,
   Role,
-  type Snapshot,
+  type SnapshotMeta,
 } from '../../src/core/messages.js';
 import { emptyMessage } from '../../src/core/message-util.js';
 
@@ -45,14 +45,14 @@ export interface NodeOptions {
   commit?: number;
   /** Terms of log entries 1..n. */
   logTerms?: number[];
-  snapshot?: Snapshot | null;
+  snapshot?: SnapshotMeta | null;
   config?: Partial<CoreConfig>;
 }
 
 export function newRaft(o: NodeOptions = {}): Raft {
   const id = o.id ?? 'n1';
   const voters = o.voters ?? ['n1', 'n2', 'n3'];
-  const base = o.snapshot?.meta.index ?? 0;
+  const base = o.snapshot?.index ?? 0;
   const persisted: PersistedState = {
     hardState: { term: o.term ?? 0, vote: o.vote ?? null, commit: o.commit ?? 0 },
     snapshot: o.snapshot ?? null,
@@ -87,10 +87,11 @@ export function makeLeader(r: Raft): void {
   drain(r);
 }
 
-/** What one node has made durable: exactly what a crash leaves. */
+/** What one node has made durable: exactly what a crash leaves (its state machine is durable as applied). */
 export interface DurableState {
   hardState: HardState;
-  snapshot: Snapshot | null;
+  /** Where the log starts. */
+  snapshot: SnapshotMeta | null;
   entries: Entry[];
   applied: number;
 }
@@ -112,6 +113,10 @@ export class Network {
   private inFlight: RaftMessage[] = [];
   private cut = new Set<string>();
   filter: (m: RaftMessage) => boolean = () => true;
+  /** Answer Ready.snapshotWanted at once with the applied commands (as the driver does, later); off to watch a leader wait. */
+  offerSnapshots = true;
+  /** How many times each node asked for a snapshot. */
+  readonly snapshotsWanted = new Map<NodeId, number>();
   private seed = 1;
 
   constructor(
@@ -148,7 +153,7 @@ export class Network {
     if (!node.core.hasReady()) return false;
     const rd = node.core.ready();
     if (rd.snapshot) {
-      node.disk.snapshot = rd.snapshot;
+      node.disk.snapshot = rd.snapshot.meta;
       node.disk.entries = [];
       node.applied = (JSON.parse(dec(rd.snapshot.data)) as string[]).map((c) => entry(0, 0, c));
       node.disk.applied = rd.snapshot.meta.index;
@@ -163,7 +168,19 @@ export class Network {
     if (rd.committedEntries.length > 0) node.disk.applied = rd.committedEntries[rd.committedEntries.length - 1]!.index;
     node.readStates.push(...rd.readStates);
     node.core.advance(rd);
+    if (rd.snapshotWanted) {
+      this.snapshotsWanted.set(id, (this.snapshotsWanted.get(id) ?? 0) + 1);
+      if (this.offerSnapshots) this.offerSnapshot(id);
+    }
     return true;
+  }
+
+  /** Hands `id`'s core a snapshot of its applied commands (the answer to Ready.snapshotWanted). */
+  offerSnapshot(id: NodeId): void {
+    const core = this.core(id);
+    const index = core.log.applied;
+    const meta = { index, term: core.log.term(index)!, config: { voters: [...core.voters] } };
+    core.offerSnapshot({ meta, data: enc(JSON.stringify(this.appliedCommands(id))) });
   }
 
   /** Runs until no node has work and no message is in flight. */
@@ -268,15 +285,12 @@ export class Network {
     return this.nodes.get(id)!.readStates;
   }
 
-  /** Takes a snapshot on `id` at its applied index (its data: the applied commands). */
+  /** Compacts `id`'s log up to its applied index (its state machine here is durable as applied). */
   compact(id: NodeId): void {
     const node = this.nodes.get(id)!;
-    const st = node.core.status();
-    const index = st.appliedIndex;
-    const term = node.core.log.term(index)!;
-    const snap: Snapshot = { meta: { index, term, config: st.config }, data: enc(JSON.stringify(this.appliedCommands(id))) };
-    node.core.compact(snap);
-    node.disk.snapshot = snap;
-    node.disk.entries = node.disk.entries.filter((e) => e.index > index);
+    const meta = node.core.compact(node.core.status().appliedIndex);
+    if (!meta) return;
+    node.disk.snapshot = meta;
+    node.disk.entries = node.disk.entries.filter((e) => e.index > meta.index);
   }
 }

@@ -1,20 +1,18 @@
 import { expect } from 'chai';
 import { MemoryRaftStorage } from '../../src/storage/memory-storage.js';
+import { CorruptStorageError } from '../../src/storage/storage.js';
 import type { RaftNode } from '../../src/node.js';
 import { ListStateMachine, openSolo, waitFor } from './cluster-harness.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
-/** Captures its state when asked for a snapshot, but hands the bytes over only when the test releases them. */
-class HeldSnapshotStateMachine extends ListStateMachine {
-  readonly captures: Array<{ applied: number; commands: string[]; release: () => void }> = [];
+/** Makes its state durable only when the test releases each sync. */
+class HeldSyncStateMachine extends ListStateMachine {
+  readonly pendingSyncs: Array<{ applied: number; release: () => void }> = [];
 
-  override takeSnapshot(): Promise<Uint8Array> {
-    const commands = [...this.commands];
-    return new Promise((resolve) => {
-      this.captures.push({ applied: this.applied, commands, release: () => resolve(encoder.encode(JSON.stringify(commands))) });
-    });
+  override sync(): Promise<void> {
+    this.syncs++;
+    return new Promise((resolve) => this.pendingSyncs.push({ applied: this.applied, release: resolve }));
   }
 }
 
@@ -28,59 +26,83 @@ function names(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 }
 
-describe('RaftNode background snapshots', function () {
+describe('RaftNode background compaction', function () {
   this.timeout(30000);
 
-  it('keeps committing while a snapshot is taken, takes one at a time, and compacts to the previous one', async () => {
+  it('compacts after syncing the state machine (never encoding it), keeps committing meanwhile, and keeps a catch-up tail', async () => {
     const storage = new MemoryRaftStorage();
-    const sm = new HeldSnapshotStateMachine();
+    const sm = new HeldSyncStateMachine();
     const node = await openSolo(storage, sm, { snapshotCount: 5 });
     try {
       await waitFor(() => node.status().role === 'leader', 'the single node leads');
       await proposeAndWait(node, sm, names('a', 6));
-      await waitFor(() => sm.captures.length === 1, 'a snapshot started');
-      const first = sm.captures[0]!;
-      // The capture is labelled with the index of exactly the state it saw.
-      expect(first.commands).to.deep.equal(sm.commands.slice(0, first.commands.length));
+      await waitFor(() => sm.pendingSyncs.length === 1, 'a sync started');
+      const first = sm.pendingSyncs[0]!;
 
-      // The Ready loop is not waiting for the snapshot: many more entries commit and apply meanwhile.
+      // The Ready loop does not wait for the sync: more entries commit and apply, and nothing is compacted yet.
       await proposeAndWait(node, sm, names('b', 20));
       expect(sm.applied).to.be.at.least(first.applied + 20);
-      expect(sm.captures).to.have.length(1);
+      expect(sm.pendingSyncs).to.have.length(1);
       expect(node.status().snapshotsTaken).to.equal(0);
-
-      first.release();
-      await waitFor(() => node.status().snapshotsTaken === 1, 'the first snapshot stored');
-      const stored = await storage.loadSnapshot();
-      expect(stored?.meta.index).to.equal(first.applied);
-      expect(JSON.parse(decoder.decode(stored!.data))).to.deep.equal(first.commands);
-      // Nothing to compact to before a second snapshot: the whole log stays as a catch-up tail.
       expect(node.status().firstIndex).to.equal(1);
 
+      first.release();
+      await waitFor(() => node.status().snapshotsTaken === 1, 'the first compaction done');
+      // snapshotCount (5) entries stay behind the synced index as a catch-up tail; storage agrees with the core.
+      const start = first.applied - 5;
+      await waitFor(() => node.status().firstIndex === start + 1, 'the log compacted to the synced index minus the tail');
+      await waitFor(async () => (await storage.load()).snapshot?.index === start, 'storage compacted too');
+      expect(await storage.loadSnapshot()).to.equal(null);
+      // A single node has no follower to send a snapshot to: the state was never encoded.
+      expect(sm.snapshotsTaken).to.equal(0);
       await proposeAndWait(node, sm, ['c0']);
-      await waitFor(() => sm.captures.length === 2, 'a second snapshot started');
-      sm.captures[1]!.release();
-      await waitFor(() => node.status().snapshotsTaken === 2, 'the second snapshot stored');
-      await waitFor(() => node.status().firstIndex === first.applied + 1, 'the log compacted to the first snapshot');
-      expect((await storage.loadSnapshot())?.meta.index).to.equal(sm.captures[1]!.applied);
-      await proposeAndWait(node, sm, ['d0']);
     } finally {
-      for (const c of sm.captures) c.release();
+      for (const s of sm.pendingSyncs) s.release();
       await node.stop();
     }
   });
 
-  it('stops promptly with a snapshot still encoding, and stores nothing of it', async () => {
+  it('stops promptly with a sync still pending, and compacts nothing', async () => {
     const storage = new MemoryRaftStorage();
-    const sm = new HeldSnapshotStateMachine();
+    const sm = new HeldSyncStateMachine();
     const node = await openSolo(storage, sm, { snapshotCount: 5 });
     await waitFor(() => node.status().role === 'leader', 'the single node leads');
-    await proposeAndWait(node, sm, names('a', 6));
-    await waitFor(() => sm.captures.length === 1, 'a snapshot started');
+    await proposeAndWait(node, sm, names('a', 12));
+    await waitFor(() => sm.pendingSyncs.length === 1, 'a sync started');
     await node.stop();
-    sm.captures[0]!.release();
+    sm.pendingSyncs[0]!.release();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(await storage.loadSnapshot()).to.equal(null);
+    expect((await storage.load()).snapshot).to.equal(null);
     expect(node.status().snapshotsTaken).to.equal(0);
+  });
+
+  it('at start, restores a stored leader snapshot the state machine had not restored yet', async () => {
+    const storage = new MemoryRaftStorage();
+    const commands = ['x', 'y', 'z'];
+    const snapshot = { meta: { index: 3, term: 1, config: { voters: ['solo'] } }, data: encoder.encode(JSON.stringify(commands)) };
+    await storage.save({ snapshot, entries: [], hardState: { term: 1, vote: null, commit: 3 } });
+    const sm = new ListStateMachine();
+    const node = await openSolo(storage, sm);
+    try {
+      expect(sm.restores).to.equal(1);
+      expect(sm.commands).to.deep.equal(commands);
+      expect(node.status().appliedIndex).to.equal(3);
+      await waitFor(() => node.status().role === 'leader', 'the single node leads');
+      await proposeAndWait(node, sm, ['after']);
+      expect(sm.commands).to.deep.equal([...commands, 'after']);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it('refuses to start when the log was compacted past what the state machine holds and no snapshot is stored', async () => {
+    const storage = new MemoryRaftStorage();
+    const entries = [1, 2, 3].map((index) => ({ index, term: 1, type: 0, data: encoder.encode(`e${index}`) }));
+    await storage.save({ entries, hardState: { term: 1, vote: null, commit: 3 } });
+    await storage.compact({ index: 2, term: 1, config: { voters: ['solo'] } });
+    let error: unknown;
+    await openSolo(storage, new ListStateMachine()).catch((err: unknown) => (error = err));
+    expect(error).to.be.instanceOf(CorruptStorageError);
+    expect((error as Error).message).to.match(/applied 0 but the log starts after 2/);
   });
 });

@@ -177,7 +177,7 @@ describe('RaftNode (3 nodes over MemoryTransport, level storage)', function () {
     expect(await pending).to.be.instanceOf(NodeStoppedError);
   });
 
-  it('with a small snapshotCount, compacts the log and catches a far-behind node up by snapshot', async () => {
+  it('with a small snapshotCount, compacts the log and catches a far-behind node up by a snapshot encoded for it', async () => {
     cluster = await TestCluster.start(IDS, { snapshotCount: 10 });
     const leader = await cluster.leader();
     const laggard = cluster.running().find((n) => n !== leader)!.id;
@@ -194,6 +194,9 @@ describe('RaftNode (3 nodes over MemoryTransport, level storage)', function () {
     const sm = cluster.stateMachineOf(laggard);
     await waitFor(() => sm.commands.includes('s59'), 'the laggard caught up');
     expect(sm.restores).to.be.at.least(1);
+    // The snapshot was encoded for the laggard on request: compaction itself only synced the state machines.
+    expect(cluster.stateMachineOf(leader.id).snapshotsTaken).to.be.at.least(1);
+    expect(cluster.stateMachineOf(leader.id).syncs).to.be.at.least(2);
     expect(sm.commands).to.deep.equal(cluster.stateMachineOf(leader.id).commands.slice(0, sm.commands.length));
   });
 });

@@ -27,8 +27,8 @@ describe('simulator: seeded runs', () => {
     expect(a.stats.events).to.be.greaterThan(1000);
   });
 
-  it('exercises what it claims: crashes, leader changes, snapshots and commits happen across seeds', () => {
-    const totals = { crashes: 0, leaders: 0, snapshots: 0, committed: 0, hints: 0 };
+  it('exercises what it claims: crashes, leader changes, compactions, snapshots for followers and commits happen across seeds', () => {
+    const totals = { crashes: 0, leaders: 0, snapshots: 0, committed: 0, hints: 0, offers: 0 };
     for (let seed = 1; seed <= 50; seed++) {
       const { stats } = runSeed({ seed });
       totals.crashes += stats.crashes;
@@ -36,12 +36,14 @@ describe('simulator: seeded runs', () => {
       totals.snapshots += stats.snapshots;
       totals.committed += stats.committed;
       totals.hints += stats.hints;
+      totals.offers += stats.offers;
     }
     expect(totals.crashes).to.be.greaterThan(100);
     expect(totals.leaders).to.be.greaterThan(100);
     expect(totals.snapshots).to.be.greaterThan(50);
     expect(totals.committed).to.be.greaterThan(500);
     expect(totals.hints).to.be.greaterThan(100);
+    expect(totals.offers).to.be.greaterThan(10);
   });
 });
 
