@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
-import type { Entry, HardState, Snapshot } from '../core/messages.js';
+import type { Entry, HardState, Snapshot, SnapshotMeta } from '../core/messages.js';
 import type { PersistedState } from '../core/api.js';
 import { CorruptStorageError } from './storage.js';
 import { writeLevelBatch } from './level-batch.js';
@@ -12,16 +12,19 @@ import {
   ENTRY_KEYS_END,
   HARD_STATE_KEY,
   IDENTITY_KEY,
+  LOG_START_KEY,
   SNAPSHOT_KEY,
   SNAPSHOT_REF_KEY,
   decodeEntryRecord,
   decodeHardStateRecord,
   decodeIdentityRecord,
+  decodeLogStartRecord,
   decodeSnapshotRecord,
   decodeSnapshotRefRecord,
   encodeEntryRecord,
   encodeHardStateRecord,
   encodeIdentityRecord,
+  encodeLogStartRecord,
   encodeSnapshotRefRecord,
   entryKey,
 } from './records.js';
@@ -33,15 +36,34 @@ type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'de
 
 const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
 const SYNC = { sync: true } as const;
-/** Entries deleted per write when a compaction drops the log below a snapshot. */
+/** Entries deleted per write when a compaction drops the log before its new start. */
 const DELETE_CHUNK = 5000;
 
-/** Names the snapshot's file, replacing an inline snapshot of an older version in the same batch. */
+/**
+ * Names an installed snapshot's file as the log's start. The other records that could say where the log starts go
+ * in the same batch, so exactly one ever does.
+ */
 function snapshotRefOps(snapshot: Snapshot, file: SnapshotFileRef): BatchOp[] {
   return [
     { type: 'put', key: SNAPSHOT_REF_KEY, value: encodeSnapshotRefRecord(snapshot.meta, file) },
+    { type: 'del', key: LOG_START_KEY },
     { type: 'del', key: SNAPSHOT_KEY },
   ];
+}
+
+/** Moves the log's start to `meta`, replacing an installed snapshot (or an inline one of an older version). */
+function logStartOps(meta: SnapshotMeta): BatchOp[] {
+  return [
+    { type: 'put', key: LOG_START_KEY, value: encodeLogStartRecord(meta) },
+    { type: 'del', key: SNAPSHOT_REF_KEY },
+    { type: 'del', key: SNAPSHOT_KEY },
+  ];
+}
+
+/** Where the stored log starts, and the file holding the data when that start is an installed snapshot. */
+interface LogStart {
+  meta: SnapshotMeta;
+  file: string | null;
 }
 
 /** The smallest range holding both `range` and [from, to]. */
@@ -51,15 +73,18 @@ function coverRange(range: StoredRange, from: number, to: number): StoredRange {
 }
 
 /**
- * The Raft log, hard state, snapshot reference and identity in one LevelDB, snapshot data in files beside it
- * (`<location>/snapshots`). Every durable write is one synced batch; writes are serialized so the in-memory view
- * of the stored range always matches the disk.
+ * The Raft log, hard state, log start and identity in one LevelDB. The log's start is a small record: compact()
+ * writes only the meta (the application's own durable state holds the data, as in etcd), so a start never reads a
+ * snapshot. Only a snapshot installed from a leader keeps its data, in a file beside the log (`<location>/snapshots`)
+ * named by a reference record, until the next compact() replaces it. Every durable write is one synced batch; writes
+ * are serialized so the in-memory view of the stored range always matches the disk.
  */
 export class LevelRaftStorage implements RaftStorage {
-  /** The live entries: [snapshotIndex + 1, last]. */
+  /** The live entries: [startIndex + 1, last]. */
   private range: StoredRange = EMPTY_RANGE;
-  private snapshotIndex = 0;
-  /** Entries at or below the snapshot that may still be on disk (a compaction deletes them in chunks). */
+  /** The index the log starts after (0: at 1). */
+  private startIndex = 0;
+  /** Entries at or below the start that may still be on disk (a compaction deletes them in chunks). */
   private stale: StoredRange = EMPTY_RANGE;
   private writes: Promise<unknown> = Promise.resolve();
   /** What open() read, handed to the first load() unless a write came first: the log is read once per start. */
@@ -67,7 +92,7 @@ export class LevelRaftStorage implements RaftStorage {
   private closing = false;
   /** Compactions under way: close() lets each finish its current step. */
   private readonly compactions = new Set<Promise<void>>();
-  /** The snapshot file the reference record names (null: none, or an inline snapshot of an older version). */
+  /** The snapshot file the reference record names (null: no reference record). */
   private snapshotFile: string | null = null;
 
   private constructor(
@@ -97,33 +122,47 @@ export class LevelRaftStorage implements RaftStorage {
     if (preloaded) return preloaded;
     const hsValue = await this.db.get(HARD_STATE_KEY);
     const hardState = hsValue === undefined ? { ...EMPTY_HARD_STATE } : decodeHardStateRecord(hsValue);
-    const refValue = await this.db.get(SNAPSHOT_REF_KEY);
-    this.snapshotFile = refValue === undefined ? null : decodeSnapshotRefRecord(refValue).ref.file;
-    const snapshot = await this.loadSnapshot();
-    const snapshotIndex = snapshot?.meta.index ?? 0;
+    const start = await this.readStart();
+    const startIndex = start?.meta.index ?? 0;
     const entries: Entry[] = [];
     let stale: StoredRange = EMPTY_RANGE;
     for await (const [key, value] of this.db.iterator({ gte: entryKey(0), lt: ENTRY_KEYS_END })) {
       const e = decodeEntryRecord(key, value);
-      if (e.index <= snapshotIndex) {
-        // Left by a compaction cut short (a crash between the snapshot and its deletes): covered by the snapshot.
+      if (e.index <= startIndex) {
+        // Left by a compaction cut short (a crash between the start record and its deletes): before the start.
         stale = { first: stale.last < stale.first ? e.index : stale.first, last: e.index };
         continue;
       }
-      const expected = entries.length === 0 ? snapshotIndex + 1 : entries[entries.length - 1]!.index + 1;
+      const expected = entries.length === 0 ? startIndex + 1 : entries[entries.length - 1]!.index + 1;
       if (e.index !== expected) {
         throw new CorruptStorageError(`log entry ${expected} is missing (next stored entry is ${e.index})`);
       }
       entries.push(e);
     }
-    const lastIndex = entries.length > 0 ? entries[entries.length - 1]!.index : snapshotIndex;
+    const lastIndex = entries.length > 0 ? entries[entries.length - 1]!.index : startIndex;
     if (hardState.commit > lastIndex) {
       throw new CorruptStorageError(`commit index ${hardState.commit} is beyond the last stored index ${lastIndex}`);
     }
-    this.snapshotIndex = snapshotIndex;
-    this.range = { first: snapshotIndex + 1, last: lastIndex };
+    this.startIndex = startIndex;
+    this.snapshotFile = start?.file ?? null;
+    this.range = { first: startIndex + 1, last: lastIndex };
     this.stale = stale;
-    return { hardState, snapshot, entries, applied: snapshotIndex };
+    return { hardState, snapshot: start?.meta ?? null, entries, applied: startIndex };
+  }
+
+  /** Reads the one record saying where the log starts; the data of an installed snapshot stays unread. */
+  private async readStart(): Promise<LogStart | null> {
+    const [logStart, ref, inline] = await this.db.getMany([LOG_START_KEY, SNAPSHOT_REF_KEY, SNAPSHOT_KEY]);
+    if ([logStart, ref, inline].filter((v) => v !== undefined).length > 1) {
+      throw new CorruptStorageError('more than one record says where the log starts');
+    }
+    if (logStart !== undefined) return { meta: decodeLogStartRecord(logStart), file: null };
+    if (ref !== undefined) {
+      const decoded = decodeSnapshotRefRecord(ref);
+      return { meta: decoded.meta, file: decoded.ref.file };
+    }
+    if (inline !== undefined) return { meta: decodeSnapshotRecord(inline).meta, file: null };
+    return null;
   }
 
   save(update: { snapshot?: Snapshot; entries: Entry[]; hardState?: HardState }): Promise<void> {
@@ -143,7 +182,7 @@ export class LevelRaftStorage implements RaftStorage {
         await writeLevelBatch(this.db, ops, SYNC);
         this.range = plan.range;
         if (snap && file) {
-          this.snapshotIndex = snap.meta.index;
+          this.startIndex = snap.meta.index;
           this.snapshotFile = file.file;
         }
       } finally {
@@ -154,42 +193,36 @@ export class LevelRaftStorage implements RaftStorage {
   }
 
   /**
-   * The snapshot record goes first, alone and synced; the entries it covers are deleted afterwards a chunk at a
-   * time, each its own write, so the saves of the Ready loop are never stuck behind one huge batch.
+   * The log start record goes first, alone, small and synced; the entries before it are deleted afterwards a chunk at
+   * a time, each its own write, so the saves of the Ready loop are never stuck behind one huge batch.
    */
-  compact(snapshot: Snapshot): Promise<void> {
+  compact(meta: SnapshotMeta): Promise<void> {
     this.preloaded = null;
-    const run = this.compactNow(snapshot);
+    const run = this.compactNow(meta);
     this.compactions.add(run);
     void run.catch(() => undefined).finally(() => this.compactions.delete(run));
     return run;
   }
 
-  private async compactNow(snapshot: Snapshot): Promise<void> {
-    if (this.closing || snapshot.meta.index <= this.snapshotIndex) return; // an older snapshot than the one stored
-    // The file is written beside the log's writes, not between them: only its small reference joins the queue.
-    const file = await this.files.write(snapshot.meta.index, snapshot.meta.term, snapshot.data);
-    let stored: boolean;
-    try {
-      stored = await this.serialized(async () => {
-        // Closing, or a leader's snapshot overtook this one: the file is left for the next cleanup.
-        if (this.closing || snapshot.meta.index <= this.snapshotIndex) return false;
-        await writeLevelBatch(this.db, snapshotRefOps(snapshot, file), SYNC);
-        this.snapshotFile = file.file;
-        const plan = planCompact(this.range, snapshot.meta.index);
-        for (const [from, to] of plan.deletes) this.stale = coverRange(this.stale, from, to);
-        this.range = plan.range;
-        this.snapshotIndex = snapshot.meta.index;
-        return true;
-      });
-    } finally {
-      this.files.unpin(file.file);
-    }
-    if (this.closing) return;
+  private async compactNow(meta: SnapshotMeta): Promise<void> {
+    const stored = await this.serialized(async () => {
+      // Not past the stored start (an older compaction, or a leader's snapshot got there first), or closing.
+      if (this.closing || meta.index <= this.startIndex) return false;
+      await writeLevelBatch(this.db, logStartOps(meta), SYNC);
+      this.snapshotFile = null;
+      const plan = planCompact(this.range, meta.index);
+      for (const [from, to] of plan.deletes) this.stale = coverRange(this.stale, from, to);
+      this.range = plan.range;
+      this.startIndex = meta.index;
+      return true;
+    });
+    if (!stored || this.closing) return;
+    // The installed snapshot's file (if the start was one) is named no more.
     await this.files.removeUnused(() => this.snapshotFile);
-    if (stored) await this.deleteStaleEntries();
+    await this.deleteStaleEntries();
   }
 
+  /** The data only when the start is an installed snapshot (or an inline one of an older version); else null. */
   async loadSnapshot(): Promise<Snapshot | null> {
     for (let attempt = 1; ; attempt++) {
       const refValue = await this.db.get(SNAPSHOT_REF_KEY);
@@ -198,7 +231,7 @@ export class LevelRaftStorage implements RaftStorage {
       try {
         return { meta, data: await this.files.read(ref) };
       } catch (err) {
-        // A newer snapshot may have replaced this one (and its file) while it was read: read that one then.
+        // A newer snapshot or a compaction may have replaced this one (and removed its file) while it was read.
         if (attempt >= 2 || this.snapshotFile === ref.file) throw err;
       }
     }
@@ -229,7 +262,7 @@ export class LevelRaftStorage implements RaftStorage {
     return { ...this.range };
   }
 
-  /** Entries at or below the snapshot possibly still on disk (empty when last < first), for tests. */
+  /** Entries at or below the start possibly still on disk (empty when last < first), for tests. */
   staleRange(): StoredRange {
     return { ...this.stale };
   }

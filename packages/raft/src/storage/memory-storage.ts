@@ -1,4 +1,4 @@
-import type { Entry, HardState, Snapshot } from '../core/messages.js';
+import type { Entry, HardState, Snapshot, SnapshotMeta } from '../core/messages.js';
 import type { PersistedState } from '../core/api.js';
 import type { RaftStorage, StorageIdentity } from './storage.js';
 import { EMPTY_RANGE, planCompact, planSave } from './save-plan.js';
@@ -11,6 +11,9 @@ import type { StoredRange, WritePlan } from './save-plan.js';
  */
 export class MemoryRaftStorage implements RaftStorage {
   private hardState: HardState = { term: 0, vote: null, commit: 0 };
+  /** Where the log starts (null: at 1). */
+  private start: SnapshotMeta | null = null;
+  /** The data of an installed snapshot while it is the start; compact() drops it, as LevelRaftStorage does. */
   private snapshot: Snapshot | null = null;
   private readonly entries = new Map<number, Entry>();
   private range: StoredRange = EMPTY_RANGE;
@@ -24,9 +27,9 @@ export class MemoryRaftStorage implements RaftStorage {
     for (let i = this.range.first; i <= this.range.last; i++) entries.push(this.entries.get(i)!);
     return {
       hardState: { ...this.hardState },
-      snapshot: this.snapshot,
+      snapshot: this.start,
       entries,
-      applied: this.snapshot?.meta.index ?? 0,
+      applied: this.start?.index ?? 0,
     };
   }
 
@@ -36,16 +39,20 @@ export class MemoryRaftStorage implements RaftStorage {
     const plan = planSave(this.range, update, snap ? this.entries.get(snap.meta.index)?.term : undefined);
     if (!snap && update.entries.length === 0 && !update.hardState) return;
     this.apply(plan);
-    if (snap) this.snapshot = snap;
+    if (snap) {
+      this.start = snap.meta;
+      this.snapshot = snap;
+    }
     for (const e of update.entries) this.entries.set(e.index, e);
     if (update.hardState) this.hardState = { ...update.hardState };
   }
 
-  async compact(snapshot: Snapshot): Promise<void> {
+  async compact(meta: SnapshotMeta): Promise<void> {
     this.checkWritable();
-    if (snapshot.meta.index <= (this.snapshot?.meta.index ?? 0)) return;
-    this.apply(planCompact(this.range, snapshot.meta.index));
-    this.snapshot = snapshot;
+    if (meta.index <= (this.start?.index ?? 0)) return;
+    this.apply(planCompact(this.range, meta.index));
+    this.start = meta;
+    this.snapshot = null;
   }
 
   async loadSnapshot(): Promise<Snapshot | null> {

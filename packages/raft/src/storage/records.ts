@@ -24,10 +24,15 @@ const CRC_BYTES = 4;
 
 /** Keys: one byte tag; entries add the index as 8 big-endian bytes so LevelDB order is index order. */
 export const HARD_STATE_KEY = Uint8Array.of(0x68); // 'h'
+/*
+ * Where the log starts is said by exactly one of the next three records (or none: the log starts at 1).
+ */
+/** The log starts after this meta: compacted against the application's own durable state, so no data is kept. */
+export const LOG_START_KEY = Uint8Array.of(0x6c); // 'l'
+/** A snapshot installed from a leader, its data in a file (see snapshot-files.ts): the meta and the file's name, length and checksum. */
+export const SNAPSHOT_REF_KEY = Uint8Array.of(0x53); // 'S'
 /** A snapshot stored inline (meta and data in the record): written by older versions, still read. */
 export const SNAPSHOT_KEY = Uint8Array.of(0x73); // 's'
-/** A snapshot whose data is in a file (see snapshot-files.ts): the meta and the file's name, length and checksum. */
-export const SNAPSHOT_REF_KEY = Uint8Array.of(0x53); // 'S'
 export const IDENTITY_KEY = Uint8Array.of(0x69); // 'i'
 const ENTRY_TAG = 0x65; // 'e'
 export const ENTRY_KEYS_END = Uint8Array.of(ENTRY_TAG + 1);
@@ -113,6 +118,17 @@ export function decodeHardStateRecord(value: Uint8Array): HardState {
   });
 }
 
+export function encodeLogStartRecord(meta: SnapshotMeta): Uint8Array {
+  const w = recordWriter(snapshotMetaSize(meta));
+  writeSnapshotMeta(w, meta);
+  return seal(LOG_START_KEY, w);
+}
+
+export function decodeLogStartRecord(value: Uint8Array): SnapshotMeta {
+  return openRecord(LOG_START_KEY, value, 'log start', readSnapshotMeta);
+}
+
+/** Only tests write this record now (to stand for a store of an older version); load() still reads it. */
 export function encodeSnapshotRecord(s: Snapshot): Uint8Array {
   const w = recordWriter(snapshotMetaSize(s.meta) + s.data.length);
   writeSnapshotMeta(w, s.meta);

@@ -51,10 +51,10 @@ export function planSave(
   return { deletes, range: { first, last } };
 }
 
-/** Plans `compact`: drop entries up to the snapshot's index, keep the rest. */
-export function planCompact(range: StoredRange, snapshotIndex: number): WritePlan {
+/** Plans `compact`: the log now starts after `startIndex`; drop the entries up to it, keep the rest. */
+export function planCompact(range: StoredRange, startIndex: number): WritePlan {
   const deletes: Array<[number, number]> = [];
-  const deleteTo = Math.min(snapshotIndex, range.last);
+  const deleteTo = Math.min(startIndex, range.last);
   if (deleteTo >= range.first) deletes.push([range.first, deleteTo]);
-  return { deletes, range: { first: snapshotIndex + 1, last: Math.max(range.last, snapshotIndex) } };
+  return { deletes, range: { first: startIndex + 1, last: Math.max(range.last, startIndex) } };
 }

@@ -27,8 +27,9 @@ export async function sliceCrc32(data: Uint8Array): Promise<number> {
 }
 
 /**
- * Snapshot data in files of their own next to the log, as etcd keeps .snap files beside its WAL: a large
- * value in LevelDB would be copied and checksummed on the event loop and hold up the log's synced writes.
+ * The data of a snapshot installed from a leader (compact() keeps none), in files of their own next to the log,
+ * as etcd keeps .snap files beside its WAL: a large value in LevelDB would be copied and checksummed on the
+ * event loop and hold up the log's synced writes.
  * A file is complete and synced before any record names it (written aside, then renamed).
  */
 export class SnapshotFiles {

@@ -1,13 +1,21 @@
 import { expect } from 'chai';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { EntryType } from '../../src/core/messages.js';
-import type { Entry, Snapshot } from '../../src/core/messages.js';
+import type { Entry, Snapshot, SnapshotMeta } from '../../src/core/messages.js';
 import { CorruptStorageError } from '../../src/storage/storage.js';
 import { LevelRaftStorage } from '../../src/storage/level-storage.js';
-import { ENTRY_KEYS_END, SNAPSHOT_KEY, encodeSnapshotRecord, entryKey, indexOfEntryKey } from '../../src/storage/records.js';
+import {
+  ENTRY_KEYS_END,
+  LOG_START_KEY,
+  SNAPSHOT_KEY,
+  encodeLogStartRecord,
+  encodeSnapshotRecord,
+  entryKey,
+  indexOfEntryKey,
+} from '../../src/storage/records.js';
 
 function entries(from: number, to: number, term = 1): Entry[] {
   const out: Entry[] = [];
@@ -15,8 +23,12 @@ function entries(from: number, to: number, term = 1): Entry[] {
   return out;
 }
 
+function meta(index: number, term = 1): SnapshotMeta {
+  return { index, term, config: { voters: ['n1'] } };
+}
+
 function snapshot(index: number, term = 1): Snapshot {
-  return { meta: { index, term, config: { voters: ['n1'] } }, data: Uint8Array.of(index & 0xff, 1, 2) };
+  return { meta: meta(index, term), data: Uint8Array.of(index & 0xff, 1, 2) };
 }
 
 type Db = Level<Uint8Array, Uint8Array>;
@@ -42,7 +54,7 @@ function span(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
-/** Waits (a turn of the event loop at a time) until the snapshot is stored and its entries not yet all deleted. */
+/** Waits (a turn of the event loop at a time) until the new start is stored and the entries before it not yet all deleted. */
 async function untilDeleting(s: LevelRaftStorage): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (s.staleRange().last < s.staleRange().first) {
@@ -63,32 +75,33 @@ describe('LevelRaftStorage compaction', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** A store with entries 1..20 (commit 15) and, as a crash mid-compaction leaves it, a snapshot at 10 but entries 1..10 still there. */
+  /** A store with entries 1..20 (commit 15) and, as a crash mid-compaction leaves it, a log start at 10 but entries 1..10 still there. */
   async function crashedMidCompaction(): Promise<void> {
     const s = await LevelRaftStorage.open(dir);
     await s.save({ entries: entries(1, 20), hardState: { term: 1, vote: 'n1', commit: 15 } });
     await s.close();
-    await withDb(dir, (db) => db.put(SNAPSHOT_KEY, encodeSnapshotRecord(snapshot(10)), { sync: true }));
+    await withDb(dir, (db) => db.put(LOG_START_KEY, encodeLogStartRecord(meta(10)), { sync: true }));
   }
 
-  it('after a crash between the snapshot record and its deletes, restarts with the snapshot and the entries after it', async () => {
+  it('after a crash between the log start record and its deletes, restarts at that start with the entries after it', async () => {
     await crashedMidCompaction();
     const s = await LevelRaftStorage.open(dir);
     try {
       const state = await s.load();
-      expect(state.snapshot).to.deep.equal(snapshot(10));
+      expect(state.snapshot).to.deep.equal(meta(10));
+      expect(await s.loadSnapshot()).to.equal(null);
       expect(state.entries.map((e) => e.index)).to.deep.equal(span(11, 20));
       expect(state.applied).to.equal(10);
       expect(s.storedRange()).to.deep.equal({ first: 11, last: 20 });
       expect(s.staleRange()).to.deep.equal({ first: 1, last: 10 });
-      // New entries append after the live log; entries under the snapshot are refused as before.
+      // New entries append after the live log; entries before the start are refused as before.
       await s.save({ entries: entries(21, 22) });
       await s.save({ entries: entries(8, 8) }).then(
         () => expect.fail('saved an entry under the snapshot'),
         (err: Error) => expect(err.message).to.match(/snapshot/),
       );
       // The next compaction deletes the leftovers along with what it covers.
-      await s.compact(snapshot(12));
+      await s.compact(meta(12));
       expect(s.staleRange().last).to.be.lessThan(s.staleRange().first);
     } finally {
       await s.close();
@@ -97,16 +110,16 @@ describe('LevelRaftStorage compaction', function () {
     const reopened = await LevelRaftStorage.open(dir);
     try {
       const state = await reopened.load();
-      expect(state.snapshot?.meta.index).to.equal(12);
+      expect(state.snapshot).to.deep.equal(meta(12));
       expect(state.entries.map((e) => e.index)).to.deep.equal(span(13, 22));
     } finally {
       await reopened.close();
     }
   });
 
-  // Leftovers below the snapshot are fine, a hole in the live log is not: at its start or in its middle.
+  // Leftovers before the start are fine, a hole in the live log is not: at its start or in its middle.
   for (const missing of [11, 14]) {
-    it(`still refuses a missing entry ${missing} above the snapshot when leftovers sit below it`, async () => {
+    it(`still refuses a missing entry ${missing} after the start when leftovers sit before it`, async () => {
       await crashedMidCompaction();
       await withDb(dir, (db) => db.del(entryKey(missing)));
       let error: unknown;
@@ -124,12 +137,12 @@ describe('LevelRaftStorage compaction', function () {
     try {
       for (let from = 1; from <= 20_000; from += 2_000) await s.save({ entries: entries(from, from + 1_999) });
       let staleWhenSaved: { first: number; last: number } | undefined;
-      const compacting = s.compact(snapshot(18_000));
+      const compacting = s.compact(meta(18_000));
       await untilDeleting(s);
       await s.save({ entries: entries(20_001, 20_001), hardState: { term: 1, vote: null, commit: 20_001 } });
       staleWhenSaved = s.staleRange();
       await compacting;
-      // The save landed while entries under the snapshot were still waiting to be deleted.
+      // The save landed while entries before the start were still waiting to be deleted.
       expect(staleWhenSaved!.last).to.be.at.least(staleWhenSaved!.first);
       expect(s.storedRange()).to.deep.equal({ first: 18_001, last: 20_001 });
       expect(s.staleRange().last).to.be.lessThan(s.staleRange().first);
@@ -139,10 +152,10 @@ describe('LevelRaftStorage compaction', function () {
     await withDb(dir, async (db) => expect(await storedEntryIndexes(db)).to.deep.equal(span(18_001, 20_001)));
   });
 
-  it('a close during the deletes leaves a store that opens with the snapshot, and the next compaction finishes them', async () => {
+  it('a close during the deletes leaves a store that opens at the new start, and the next compaction finishes them', async () => {
     const s = await LevelRaftStorage.open(dir);
     for (let from = 1; from <= 20_000; from += 5_000) await s.save({ entries: entries(from, from + 4_999) });
-    const compacting = s.compact(snapshot(19_000));
+    const compacting = s.compact(meta(19_000));
     await untilDeleting(s);
     await s.close();
     await compacting;
@@ -151,32 +164,64 @@ describe('LevelRaftStorage compaction', function () {
     const reopened = await LevelRaftStorage.open(dir);
     try {
       const state = await reopened.load();
-      expect(state.snapshot?.meta.index).to.equal(19_000);
+      expect(state.snapshot).to.deep.equal(meta(19_000));
       expect(state.entries.map((e) => e.index)).to.deep.equal(span(19_001, 20_000));
-      await reopened.compact(snapshot(19_500));
+      await reopened.compact(meta(19_500));
     } finally {
       await reopened.close();
     }
     await withDb(dir, async (db) => expect(await storedEntryIndexes(db)).to.deep.equal(span(19_501, 20_000)));
   });
 
-  it('a close while the snapshot file is written keeps the old state, and the next compaction removes the file', async () => {
+  it('a compaction removes the installed snapshot file and what an interrupted install left in the snapshots dir', async () => {
     const s = await LevelRaftStorage.open(dir);
-    await s.save({ entries: entries(1, 100), hardState: { term: 1, vote: null, commit: 100 } });
-    await s.compact(snapshot(10));
-    const compacting = s.compact({ ...snapshot(50), data: new Uint8Array(4 << 20).fill(9) });
-    await s.close();
-    await compacting;
+    try {
+      await s.save({ entries: entries(1, 100), hardState: { term: 1, vote: null, commit: 100 } });
+      await s.save({ snapshot: { ...snapshot(50), data: new Uint8Array(1 << 20).fill(9) }, entries: [] });
+      expect(await readdir(join(dir, 'snapshots'))).to.deep.equal([`${'50'.padStart(16, '0')}-1.snap`]);
+      await writeFile(join(dir, 'snapshots', `${'70'.padStart(16, '0')}-1.snap.tmp`), Uint8Array.of(1, 2));
+      await s.compact(meta(60));
+      expect(await readdir(join(dir, 'snapshots'))).to.deep.equal([]);
+    } finally {
+      await s.close();
+    }
     const reopened = await LevelRaftStorage.open(dir);
     try {
       const state = await reopened.load();
-      expect(state.snapshot).to.deep.equal(snapshot(10));
-      expect(state.entries.map((e) => e.index)).to.deep.equal(span(11, 100));
-      await reopened.compact(snapshot(60));
-      expect((await reopened.loadSnapshot())?.meta.index).to.equal(60);
+      expect(state.snapshot).to.deep.equal(meta(60));
+      expect(state.entries.map((e) => e.index)).to.deep.equal(span(61, 100));
+      expect(await reopened.loadSnapshot()).to.equal(null);
     } finally {
       await reopened.close();
     }
-    expect((await readdir(join(dir, 'snapshots'))).sort()).to.deep.equal([`${'60'.padStart(16, '0')}-1.snap`]);
+  });
+
+  it('opens a store of an older version that keeps its snapshot inline, and a compaction replaces that record', async () => {
+    const s = await LevelRaftStorage.open(dir);
+    await s.save({ entries: entries(1, 20), hardState: { term: 1, vote: 'n1', commit: 15 } });
+    await s.close();
+    await withDb(dir, async (db) => {
+      await db.batch([
+        { type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshotRecord(snapshot(8)) },
+        ...span(1, 8).map((i) => ({ type: 'del' as const, key: entryKey(i) })),
+      ]);
+    });
+    const reopened = await LevelRaftStorage.open(dir);
+    try {
+      const state = await reopened.load();
+      expect(state.snapshot).to.deep.equal(meta(8));
+      expect(state.applied).to.equal(8);
+      expect(state.entries.map((e) => e.index)).to.deep.equal(span(9, 20));
+      expect(await reopened.loadSnapshot()).to.deep.equal(snapshot(8));
+      await reopened.compact(meta(12));
+      expect(await reopened.loadSnapshot()).to.equal(null);
+    } finally {
+      await reopened.close();
+    }
+    await withDb(dir, async (db) => {
+      expect(await db.get(SNAPSHOT_KEY)).to.equal(undefined);
+      expect(await db.get(LOG_START_KEY)).to.not.equal(undefined);
+      expect(await storedEntryIndexes(db)).to.deep.equal(span(13, 20));
+    });
   });
 });

@@ -8,7 +8,7 @@ import { EntryType } from '../../src/core/messages.js';
 import type { Entry } from '../../src/core/messages.js';
 import { CorruptStorageError } from '../../src/storage/storage.js';
 import { LevelRaftStorage } from '../../src/storage/level-storage.js';
-import { HARD_STATE_KEY, SNAPSHOT_REF_KEY, entryKey } from '../../src/storage/records.js';
+import { HARD_STATE_KEY, LOG_START_KEY, SNAPSHOT_REF_KEY, encodeLogStartRecord, entryKey } from '../../src/storage/records.js';
 
 function entries(from: number, to: number): Entry[] {
   const out: Entry[] = [];
@@ -48,11 +48,14 @@ async function expectCorrupt(dir: string, pattern: RegExp): Promise<void> {
 describe('LevelRaftStorage corruption detection', () => {
   let dir: string;
 
+  const installedMeta = { index: 5, term: 1, config: { voters: ['n1'] } };
+
+  // The log starts at a snapshot installed from a leader: a reference record and a file (1, 2, 3, 4).
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'raft-corrupt-'));
     const s = await LevelRaftStorage.open(dir);
     await s.save({ entries: entries(1, 20), hardState: { term: 1, vote: 'n1', commit: 15 } });
-    await s.compact({ meta: { index: 5, term: 1, config: { voters: ['n1'] } }, data: Uint8Array.of(1, 2, 3, 4) });
+    await s.save({ snapshot: { meta: installedMeta, data: Uint8Array.of(1, 2, 3, 4) }, entries: [] });
     await s.close();
   });
 
@@ -106,6 +109,19 @@ describe('LevelRaftStorage corruption detection', () => {
     await expectCorrupt(dir, /snapshot reference record/);
   });
 
+  it('detects a corrupt log start record', async () => {
+    const s = await LevelRaftStorage.open(dir);
+    await s.compact({ index: 8, term: 1, config: { voters: ['n1'] } });
+    await s.close();
+    await tamper(dir, (db) => flipByte(db, LOG_START_KEY, 6));
+    await expectCorrupt(dir, /log start record .* checksum/);
+  });
+
+  it('refuses a store where more than one record says where the log starts', async () => {
+    await tamper(dir, (db) => db.put(LOG_START_KEY, encodeLogStartRecord({ index: 8, term: 1, config: { voters: ['n1'] } })));
+    await expectCorrupt(dir, /more than one record says where the log starts/);
+  });
+
   /** The one snapshot file the store holds. */
   async function snapshotFile(): Promise<string> {
     const names = (await readdir(join(dir, 'snapshots'))).filter((n) => n.endsWith('.snap'));
@@ -113,23 +129,39 @@ describe('LevelRaftStorage corruption detection', () => {
     return join(dir, 'snapshots', names[0]!);
   }
 
-  it('detects a flipped bit in the snapshot file', async () => {
+  /** A start reads no snapshot data, so a bad file shows only when the data is asked for. */
+  async function expectCorruptSnapshotData(pattern: RegExp): Promise<void> {
+    const s = await LevelRaftStorage.open(dir);
+    try {
+      const state = await s.load();
+      expect(state.snapshot).to.deep.equal(installedMeta);
+      expect(state.entries).to.have.length(15);
+      let error: unknown;
+      await s.loadSnapshot().catch((err: unknown) => (error = err));
+      expect(error).to.be.instanceOf(CorruptStorageError);
+      expect((error as Error).message).to.match(pattern);
+    } finally {
+      await s.close();
+    }
+  }
+
+  it('opens with a flipped bit in the snapshot file, and loadSnapshot detects it', async () => {
     const file = await snapshotFile();
     const data = await readFile(file);
     data[2]! ^= 0x01;
     await writeFile(file, data);
-    await expectCorrupt(dir, /snapshot file .* checksum/);
+    await expectCorruptSnapshotData(/snapshot file .* checksum/);
   });
 
-  it('detects a truncated snapshot file', async () => {
+  it('opens with a truncated snapshot file, and loadSnapshot detects it', async () => {
     const file = await snapshotFile();
     await writeFile(file, (await readFile(file)).subarray(0, 3));
-    await expectCorrupt(dir, /snapshot file .* holds 3 bytes, expected 4/);
+    await expectCorruptSnapshotData(/snapshot file .* holds 3 bytes, expected 4/);
   });
 
-  it('detects a missing snapshot file', async () => {
+  it('opens with a missing snapshot file, and loadSnapshot detects it', async () => {
     await unlink(await snapshotFile());
-    await expectCorrupt(dir, /snapshot file .* cannot be read/);
+    await expectCorruptSnapshotData(/snapshot file .* cannot be read/);
   });
 
   it('detects a commit index beyond the stored log', async () => {

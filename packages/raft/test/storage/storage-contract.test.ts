@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntryType } from '../../src/core/messages.js';
-import type { Entry, Snapshot } from '../../src/core/messages.js';
+import type { Entry, Snapshot, SnapshotMeta } from '../../src/core/messages.js';
 import type { RaftStorage } from '../../src/storage/storage.js';
 import { LevelRaftStorage } from '../../src/storage/level-storage.js';
 import { MemoryRaftStorage } from '../../src/storage/memory-storage.js';
@@ -18,8 +18,13 @@ function range(from: number, to: number, term: number): Entry[] {
   return out;
 }
 
+function meta(index: number, term: number): SnapshotMeta {
+  return { index, term, config: { voters: ['n1', 'n2', 'n3'] } };
+}
+
+/** A snapshot as a leader sends it: meta and data. */
 function snapshot(index: number, term: number): Snapshot {
-  return { meta: { index, term, config: { voters: ['n1', 'n2', 'n3'] } }, data: Uint8Array.of(index, term, 7) };
+  return { meta: meta(index, term), data: Uint8Array.of(index, term, 7) };
 }
 
 function indexesAndTerms(entries: Entry[]): Array<[number, number]> {
@@ -112,23 +117,31 @@ for (const makeKind of [levelKind, memoryKind]) {
       expect(state.entries[499]!.term).to.equal(4);
     });
 
-    it('compact stores the snapshot and drops the entries it covers, keeping later ones', async () => {
+    it('compact records where the log starts, without data, and drops the entries before it', async () => {
       await storage.save({ entries: range(1, 10, 1), hardState: { term: 1, vote: null, commit: 10 } });
-      await storage.compact(snapshot(6, 1));
+      await storage.compact(meta(6, 1));
       storage = await kind.reopen(storage);
       const state = await storage.load();
-      expect(state.snapshot).to.deep.equal(snapshot(6, 1));
+      expect(state.snapshot).to.deep.equal(meta(6, 1));
       expect(state.entries.map((e) => e.index)).to.deep.equal([7, 8, 9, 10]);
       expect(state.applied).to.equal(6);
+      expect(await storage.loadSnapshot()).to.equal(null);
     });
 
-    it('ignores a compaction to an older snapshot than the stored one', async () => {
+    it('ignores a compaction that is not past the stored start, compacted or installed', async () => {
       await storage.save({ entries: range(1, 10, 1), hardState: { term: 1, vote: null, commit: 10 } });
-      await storage.compact(snapshot(8, 1));
-      await storage.compact(snapshot(5, 1));
-      const state = await storage.load();
-      expect(state.snapshot?.meta.index).to.equal(8);
+      await storage.compact(meta(8, 1));
+      await storage.compact(meta(5, 1));
+      let state = await storage.load();
+      expect(state.snapshot).to.deep.equal(meta(8, 1));
       expect(state.entries.map((e) => e.index)).to.deep.equal([9, 10]);
+      await storage.save({ snapshot: snapshot(9, 1), entries: [] });
+      await storage.compact(meta(9, 1));
+      storage = await kind.reopen(storage);
+      state = await storage.load();
+      expect(state.snapshot).to.deep.equal(meta(9, 1));
+      expect(state.entries.map((e) => e.index)).to.deep.equal([10]);
+      expect(await storage.loadSnapshot()).to.deep.equal(snapshot(9, 1));
     });
 
     it('an installed snapshot whose term matches the log keeps the suffix after it', async () => {
@@ -137,7 +150,8 @@ for (const makeKind of [levelKind, memoryKind]) {
       storage = await kind.reopen(storage);
       const state = await storage.load();
       expect(state.entries.map((e) => e.index)).to.deep.equal([6, 7, 8]);
-      expect(state.snapshot?.meta.index).to.equal(5);
+      expect(state.snapshot).to.deep.equal(meta(5, 2));
+      expect(state.applied).to.equal(5);
     });
 
     it('an installed snapshot that conflicts with the log replaces the whole log, then takes new entries', async () => {
@@ -146,7 +160,27 @@ for (const makeKind of [levelKind, memoryKind]) {
       storage = await kind.reopen(storage);
       const state = await storage.load();
       expect(indexesAndTerms(state.entries)).to.deep.equal([[6, 3]]);
-      expect(state.snapshot).to.deep.equal(snapshot(5, 3));
+      expect(state.snapshot).to.deep.equal(meta(5, 3));
+      expect(await storage.loadSnapshot()).to.deep.equal(snapshot(5, 3));
+    });
+
+    it('an installed snapshot replaces a compacted start, and the next compaction replaces it and its data', async () => {
+      await storage.save({ entries: range(1, 10, 1), hardState: { term: 1, vote: null, commit: 4 } });
+      await storage.compact(meta(4, 1));
+      await storage.save({ snapshot: snapshot(12, 2), entries: [entry(13, 2)], hardState: { term: 2, vote: null, commit: 12 } });
+      storage = await kind.reopen(storage);
+      let state = await storage.load();
+      expect(state.snapshot).to.deep.equal(meta(12, 2));
+      expect(state.applied).to.equal(12);
+      expect(indexesAndTerms(state.entries)).to.deep.equal([[13, 2]]);
+      expect(await storage.loadSnapshot()).to.deep.equal(snapshot(12, 2));
+      await storage.save({ entries: [entry(14, 2)], hardState: { term: 2, vote: null, commit: 14 } });
+      await storage.compact(meta(13, 2));
+      storage = await kind.reopen(storage);
+      state = await storage.load();
+      expect(state.snapshot).to.deep.equal(meta(13, 2));
+      expect(indexesAndTerms(state.entries)).to.deep.equal([[14, 2]]);
+      expect(await storage.loadSnapshot()).to.equal(null);
     });
 
     it('refuses entries that would leave a gap or land under the snapshot, storing nothing', async () => {
@@ -159,7 +193,7 @@ for (const makeKind of [levelKind, memoryKind]) {
       }
       expect(error).to.be.instanceOf(Error);
       expect((error as Error).message).to.match(/gap/);
-      await storage.compact(snapshot(2, 1));
+      await storage.compact(meta(2, 1));
       await storage.save({ entries: [entry(2, 1)] }).then(
         () => expect.fail('saved an entry under the snapshot'),
         (err: Error) => expect(err.message).to.match(/snapshot/),
