@@ -165,6 +165,23 @@ describe('KvStateMachine', () => {
   });
 
   describe('restart', () => {
+    it('sync() moves what was applied out of LevelDB\'s memtable and log into a synced table file', async () => {
+      const db = await openKvDb(dir);
+      dbs.push(db);
+      const sm = await openSm(db);
+      const log = new LogBuilder();
+      await sm.apply([log.put('1', 'a', '1'), log.put('2', 'b', '2')]);
+      const property = (name: string): string => (db as unknown as { getProperty(p: string): string }).getProperty(name);
+      // A flushed memtable may land on level 0, 1 or 2 (LevelDB's PickLevelForMemTableOutput).
+      const tableFiles = (): number => [0, 1, 2, 3, 4, 5, 6].reduce((n, level) => n + Number(property(`leveldb.num-files-at-level${level}`)), 0);
+      // Unsynced writes sit in the memtable (and LevelDB's log) until something flushes them.
+      expect(tableFiles()).to.equal(0);
+      await sm.sync();
+      expect(tableFiles()).to.equal(1);
+      expect(valueOf(sm, 'b')).to.equal('2');
+      expect(sm.appliedIndex()).to.equal(2);
+    });
+
     it('keeps data, history, compaction, the applied index and the dedup table across a reopen', async () => {
       let sm = await openSm();
       const log = new LogBuilder();
