@@ -49,10 +49,11 @@ describe('simulator: seeded runs', () => {
 
 describe('simulator: regression seeds', () => {
   // A node crashed after persisting a snapshot received from the leader but before its state machine
-  // restored it; on restart the core skipped to entries after the snapshot. Fix: the core hands a
-  // persisted snapshot that is ahead of the applied index out again in the first Ready.
+  // restored it; on restart the core skipped to entries after the snapshot. Fix: the application restores the
+  // stored snapshot before the core starts (RaftNode.open; the simulator's restart mirrors it), and the core
+  // refuses to start behind its log's start. Found by running the simulator with both undone.
   // (Seeds name schedules of this version of the simulator: re-find them if its choices change.)
-  for (const seed of [20, 836, 1571, 1862]) {
+  for (const seed of [894, 1081]) {
     it(`seed ${seed}: crash between persisting a received snapshot and restoring it`, () => {
       expect(runSeed({ seed, unreachableHints: false }).violations).to.deep.equal([]);
     });
@@ -60,7 +61,7 @@ describe('simulator: regression seeds', () => {
 
   // Schedules on which a core that commits old-term entries by counting replicas (Figure 8) breaks
   // leader completeness; found by running the simulator against that mutation.
-  for (const seed of [184, 499, 581, 834]) {
+  for (const seed of [135, 184, 262, 429]) {
     it(`seed ${seed} (1500 chaos ticks): a Figure 8 schedule`, () => {
       expect(runSeed({ seed, chaosTicks: 1500, unreachableHints: false }).violations).to.deep.equal([]);
     });
