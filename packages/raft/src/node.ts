@@ -389,9 +389,10 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (durable === null) return;
     if ((await this.unlessHalted(this.stateMachine.sync().then(() => true))) === undefined) return;
     this.snapshots.took(durable);
-    this.compactTo = Math.max(this.compactTo, durable - Math.min(CATCH_UP_ENTRIES, this.timing.snapshotCount));
+    const compactTo = durable - Math.min(CATCH_UP_ENTRIES, this.timing.snapshotCount);
+    this.compactTo = Math.max(this.compactTo, compactTo);
     if (this.loop === null) this.compactCore();
-    this.logger.info({ durable, compactTo: this.compactTo, syncMs: Date.now() - started }, 'raft: state machine synced; compacting the log');
+    this.logger.info({ durable, compactTo, syncMs: Date.now() - started }, 'raft: state machine synced; compacting the log');
   }
 
   /** Only while no Ready is outstanding (the loop calls it before each ready(); idle callers when loop is null). */

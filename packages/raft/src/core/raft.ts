@@ -524,6 +524,8 @@ export class Raft implements RaftCore {
     const snapshot = this.outgoingSnapshot;
     if (!snapshot || snapshot.meta.index < this.log.snapshotIndex) {
       this.snapshotWanted = true;
+      // A pipeline (Replicate) that ran past the log's start stops here too.
+      if (pr.state !== ProgressState.Probe) pr.becomeProbe();
       pr.probeSent = true;
       return;
     }
