@@ -56,10 +56,13 @@ describe('fault injection against a real 3-node raftkv cluster', function () {
   });
 
   it('reports INVALID for a broken client that reads a partitioned follower\'s local state', async () => {
-    // A follower cut off for 5 s while the majority keeps writing: its serializable reads must go stale.
+    // A follower cut off for 5 s while the majority keeps writing: its serializable reads must go stale. A write
+    // sent to it hangs until the client gives up; with a 1 s timeout every client comes back to read several times
+    // during the cut (with the default 5 s, all of them could sit on such writes for the whole of it).
     const result = await run({
       seed: 404,
       durationMs: 12_000,
+      requestTimeoutMs: 1000,
       kinds: ['isolate-follower'],
       staleReads: true,
       schedule: [{ at: 2000, kind: 'isolate-follower', holdMs: 5000 }],
