@@ -76,11 +76,12 @@ export class ByteWriter {
   }
 
   /**
-   * The written bytes in memory of their own (not a slice of Node's shared 8 KiB pool): results such as
-   * encoded commands and dedup entries live long, and a small pool slice would keep its whole slab alive.
+   * The written bytes, out of Node's shared 8 KiB pool: results such as encoded commands and dedup entries live
+   * long, and a small pool slice would keep its whole slab alive. They are dropped in about the order they are
+   * made (the log is compacted and the dedup table evicts oldest first), so they share slabs (see SlabCopier).
    */
   finish(): Buffer {
-    return ownedCopy(this.buf.subarray(0, this.pos));
+    return queueBytes.copy(this.buf.subarray(0, this.pos));
   }
 }
 
@@ -93,6 +94,31 @@ export function ownedCopy(bytes: Uint8Array): Buffer {
   const out = Buffer.allocUnsafeSlow(bytes.length);
   out.set(bytes);
   return out;
+}
+
+/**
+ * Copies of small byte strings that live about as long as each other (the MVCC store's keys and values), packed
+ * into slabs of their own: one ArrayBuffer per slab instead of one per copy, which the garbage collector tracks
+ * (and sweeps at every young-generation collection) one by one. Larger copies get an allocation of their own.
+ */
+export class SlabCopier {
+  private slab: Buffer = Buffer.allocUnsafeSlow(0);
+  private used = 0;
+
+  constructor(private readonly slabBytes = 64 * 1024) {}
+
+  copy(bytes: Uint8Array): Buffer {
+    const n = bytes.length;
+    if (n * 8 > this.slabBytes) return ownedCopy(bytes);
+    if (this.used + n > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(this.slabBytes);
+      this.used = 0;
+    }
+    const out = this.slab.subarray(this.used, this.used + n);
+    out.set(bytes);
+    this.used += n;
+    return out;
+  }
 }
 
 export class DecodeError extends Error {
@@ -185,3 +211,8 @@ export class ByteReader {
     return this.buf;
   }
 }
+
+/** The MVCC store's keys and values: they live until the store is compacted. */
+export const storeBytes = new SlabCopier();
+/** Encoded commands, results and dedup entries: dropped in about the order they are made. */
+const queueBytes = new SlabCopier();

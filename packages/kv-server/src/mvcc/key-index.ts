@@ -1,4 +1,4 @@
-import { ownedCopy } from './binary.js';
+import { storeBytes } from './binary.js';
 import { KeyHistory } from './key-history.js';
 import { SortedKeys } from './sorted-keys.js';
 import { copyKey, decodeRecordBody, type RevisionRecord } from './record.js';
@@ -66,7 +66,7 @@ export class KeyIndex {
     let h = this.byKey.get(k);
     if (h === undefined) {
       // The caller's key is often a slice of a request or of Node's pool; the index keeps it for the key's life.
-      h = new KeyHistory(ownedCopy(key));
+      h = new KeyHistory(storeBytes.copy(key));
       this.byKey.set(k, h);
       this.sorted.insert(k);
     }

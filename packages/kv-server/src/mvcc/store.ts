@@ -1,4 +1,4 @@
-import { ownedCopy } from './binary.js';
+import { storeBytes } from './binary.js';
 import { readUint, scanBatches, type KvDb } from './db.js';
 import { errCompacted, errFutureRevision, errKeyNotFound, errLeaseNotFound } from './errors.js';
 import { KeyIndex, KeyIndexLoader, keySpan, type KeySpan } from './key-index.js';
@@ -323,7 +323,7 @@ class WriteTxn {
     const kv = freezeKv({
       key: history.key,
       // Kept as long as this revision is: a copy of its own rather than a slice of Node's shared pool.
-      value: req.ignoreValue ? prev!.value : ownedCopy(req.value),
+      value: req.ignoreValue ? prev!.value : storeBytes.copy(req.value),
       createRevision: prev?.createRevision ?? this.rev,
       modRevision: this.rev,
       version: (prev?.version ?? 0) + 1,

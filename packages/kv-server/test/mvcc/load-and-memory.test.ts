@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ByteReader, ByteWriter, ownedCopy } from '../../src/mvcc/binary.js';
+import { ByteReader, ByteWriter, ownedCopy, SlabCopier } from '../../src/mvcc/binary.js';
 import { openKvDb, writeBatch, type KvDb } from '../../src/mvcc/db.js';
 import { decodeRecordBody, encodeRecordBody, freezeKv } from '../../src/mvcc/record.js';
 import { MvccStore } from '../../src/mvcc/store.js';
@@ -15,24 +15,46 @@ function sliceOfLarger(s: string): Buffer {
 }
 
 const ownsItsMemory = (buf: Buffer): boolean => buf.byteOffset === 0 && buf.buffer.byteLength === buf.length;
+const SLAB_BYTES = 64 * 1024;
 
 describe('MvccStore memory: what it keeps does not pin larger allocations', () => {
-  it('keeps put values and new keys in allocations of their own', () => {
+  it("keeps put values and new keys in its own slabs, neither in the request's memory nor in Node's shared pool", () => {
     const s = new MvccStore();
-    s.put({ key: sliceOfLarger('k1'), value: sliceOfLarger('v1') });
-    s.put({ key: sliceOfLarger('k1'), value: sliceOfLarger('v2'), prevKv: true });
+    const inputs = [sliceOfLarger('k1'), sliceOfLarger('v1'), sliceOfLarger('k1'), sliceOfLarger('v2')];
+    s.put({ key: inputs[0]!, value: inputs[1]! });
+    s.put({ key: inputs[2]!, value: inputs[3]!, prevKv: true });
     const kvs = s.range({ key: b('k1'), revision: 2 }).kvs.concat(s.range({ key: b('k1') }).kvs);
     expect(kvs.map(show).map((kv) => kv!.value)).to.deep.equal(['v1', 'v2']);
-    for (const kv of kvs) {
-      expect(ownsItsMemory(kv.value), 'value').to.equal(true);
-      expect(ownsItsMemory(kv.key), 'key').to.equal(true);
+    for (const kv of [...kvs.map((k) => k.value), ...kvs.map((k) => k.key)]) {
+      for (const input of inputs) expect(kv.buffer).to.not.equal(input.buffer);
+      // A slab of the store's (64 KiB), not one of Node's 8 KiB pool slabs.
+      expect(kv.buffer.byteLength).to.equal(SLAB_BYTES);
     }
+    // Small copies share a slab: one ArrayBuffer for many values, not one each.
+    expect(kvs[0]!.value.buffer).to.equal(kvs[1]!.value.buffer);
   });
 
-  it('gives ByteWriter.finish() and ownedCopy() results memory of their own, with the same bytes', () => {
+  it('SlabCopier packs small copies into slabs of its own, starts a new one when full, and gives large ones their own memory', () => {
+    const copier = new SlabCopier(64);
+    const a = copier.copy(sliceOfLarger('12345678'));
+    const b8 = copier.copy(sliceOfLarger('abcdefgh'));
+    expect([a.toString(), b8.toString()]).to.deep.equal(['12345678', 'abcdefgh']);
+    expect(a.buffer).to.equal(b8.buffer);
+    expect(a.buffer.byteLength).to.equal(64);
+    // 16 bytes used: six more copies of 8 fill the slab exactly, the seventh starts a new one.
+    const fills = Array.from({ length: 7 }, (_, i) => copier.copy(sliceOfLarger(`${i}`.repeat(8))));
+    expect(fills[5]!.buffer).to.equal(a.buffer);
+    expect(fills[6]!.buffer).to.not.equal(a.buffer);
+    expect(fills.map((f) => f.toString()[0]).join('')).to.equal('0123456');
+    const large = copier.copy(sliceOfLarger('x'.repeat(9)));
+    expect(ownsItsMemory(large)).to.equal(true);
+    expect(large.toString()).to.equal('x'.repeat(9));
+  });
+
+  it('gives ByteWriter.finish() results slab memory and ownedCopy() results memory of their own, with the same bytes', () => {
     const w = new ByteWriter(8).varint(300).string('héllo');
     const out = w.finish();
-    expect(ownsItsMemory(out)).to.equal(true);
+    expect(out.buffer.byteLength).to.equal(SLAB_BYTES);
     const r = new ByteReader(out);
     expect([r.varint(), r.string(), r.done]).to.deep.equal([300, 'héllo', true]);
     const copy = ownedCopy(sliceOfLarger('abc'));
