@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { agreedLeader, queryStatuses } from '../cluster/cluster-status.js';
 import { clusterLayout, type NodeLayout } from '../cluster/layout.js';
-import { busyPorts } from '../cluster/ports.js';
+import { busyPorts, nonEphemeralRange } from '../cluster/ports.js';
 import { processState, spawnNode, spawned, stopProcess } from '../cluster/processes.js';
 
 export const NODES = 3;
@@ -32,22 +32,30 @@ export interface ClusterNode extends NodeLayout {
   wanted: boolean;
 }
 
-/** A port from the OS, checked to start a run of `count` free ones. */
+/**
+ * The first of `count` consecutive free ports, below the ephemeral range when there is one (see nonEphemeralRange:
+ * a killed node must get its ports back when it restarts), else from the OS.
+ */
 async function freeBasePort(count: number): Promise<number> {
+  const [low, high] = nonEphemeralRange();
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = await new Promise<number>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const port = (server.address() as net.AddressInfo).port;
-        server.close(() => resolve(port));
-      });
-    });
+    const base = high - low > count ? low + Math.floor(Math.random() * (high - low - count)) : await portFromOs();
     if (base + count > 65535) continue;
     const ports = Array.from({ length: count }, (_, i) => base + i);
     if ((await busyPorts(ports)).length === 0) return base;
   }
   throw new Error(`no ${count} consecutive free ports found on 127.0.0.1`);
+}
+
+function portFromOs(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function logTail(file: string, lines: number): string {

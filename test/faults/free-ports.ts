@@ -1,5 +1,7 @@
-import fs from 'node:fs';
 import net from 'node:net';
+import { scriptsModule } from '../support/scripts-module.js';
+
+type PortsModule = typeof import('../../scripts/dist/cluster/ports.js');
 
 /**
  * `count` distinct ports free on 127.0.0.1, held open until every one is chosen so none is handed out twice.
@@ -10,7 +12,7 @@ import net from 'node:net';
 export async function freePorts(count: number): Promise<number[]> {
   const servers: net.Server[] = [];
   try {
-    const [low, high] = nonEphemeralRange();
+    const [low, high] = (await scriptsModule<PortsModule>('cluster/ports.js')).nonEphemeralRange();
     for (let attempt = 0; servers.length < count && attempt < 50 * count && high > low; attempt++) {
       const port = low + Math.floor(Math.random() * (high - low));
       const server = await listenOn(port);
@@ -20,16 +22,6 @@ export async function freePorts(count: number): Promise<number[]> {
     return servers.map((s) => (s.address() as net.AddressInfo).port);
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  }
-}
-
-/** Ports below the ephemeral range (Linux: ip_local_port_range), or an empty range when it cannot be read. */
-function nonEphemeralRange(): [number, number] {
-  try {
-    const [first] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    return first !== undefined && first > 12_000 ? [10_000, first] : [0, 0];
-  } catch {
-    return [0, 0];
   }
 }
 
