@@ -53,7 +53,7 @@ export class ServerMetrics {
     fromStatus('raftkv_proposals_committed_total', 'Raft commit index (entries committed)', (s) => s.commitIndex);
     fromStatus('raftkv_raft_applied_index', 'Index of the last applied entry', (s) => s.appliedIndex);
     fromStatus('raftkv_raft_log_entries', 'Entries kept in the Raft log', (s) => Math.max(0, s.lastIndex - s.firstIndex + 1));
-    fromStatus('raftkv_snapshots_taken_total', 'Snapshots taken by this node', (s) => s.snapshotsTaken);
+    fromStatus('raftkv_snapshots_taken_total', 'Log compactions by this node (state machine synced, log dropped; etcd: snapshots)', (s) => s.snapshotsTaken);
     fromStatus('raftkv_has_leader', '1 when a leader is known', (s) => (s.leader === null ? 0 : 1));
     fromStatus('raftkv_is_leader', '1 when this node leads', (s) => (s.leader === s.id ? 1 : 0));
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });

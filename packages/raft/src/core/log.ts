@@ -1,15 +1,13 @@
 import type { Entry, Snapshot, SnapshotMeta } from './messages.js';
 
 /**
- * The log as the core sees it: a compacted prefix (described by `start`), then entries. Entries up to
+ * The log as the core sees it: a compacted prefix (up to snapshotIndex), then entries. Entries up to
  * `stableIndex` are durable; later ones are handed out in Ready and become stable when advance() confirms them.
  */
 export class RaftLog {
   /** Index/term of the last compacted entry (0/0 when none). */
   snapshotIndex: number;
   snapshotTerm: number;
-  /** Where the log starts: the meta of the last compaction or installed snapshot (its config is the cluster's). */
-  start: SnapshotMeta | null;
   /** A snapshot received from a leader that the driver has not persisted and restored yet. */
   unstableSnapshot: Snapshot | null = null;
   /** entries[0].index === snapshotIndex + 1. */
@@ -19,7 +17,6 @@ export class RaftLog {
   applied: number;
 
   constructor(start: SnapshotMeta | null, entries: Entry[], committed: number, applied: number) {
-    this.start = start;
     this.snapshotIndex = start?.index ?? 0;
     this.snapshotTerm = start?.term ?? 0;
     // The application must hold what the log no longer does (the driver restores a stored snapshot first).
@@ -168,13 +165,11 @@ export class RaftLog {
     this.entries = this.entries.slice(index - this.snapshotIndex);
     this.snapshotIndex = index;
     this.snapshotTerm = term;
-    this.start = meta;
   }
 
   /** A follower installs a leader's snapshot that its log does not contain: the whole log is replaced. */
   restore(snapshot: Snapshot): void {
     this.entries = [];
-    this.start = snapshot.meta;
     this.unstableSnapshot = snapshot;
     this.snapshotIndex = snapshot.meta.index;
     this.snapshotTerm = snapshot.meta.term;
@@ -182,7 +177,6 @@ export class RaftLog {
     this.committed = snapshot.meta.index;
     this.applied = snapshot.meta.index;
   }
-
 }
 
 export function entryBytes(e: Entry): number {

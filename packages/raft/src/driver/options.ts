@@ -22,7 +22,10 @@ export interface RaftNodeOptions {
   heartbeatMs?: number;
   /** Election timeout, randomized in [electionMs, 2*electionMs). Default 1000. */
   electionMs?: number;
-  /** Take a snapshot after this many entries applied since the last one. Default 10000. */
+  /**
+   * Compact the log after this many entries applied since the last time (the state machine synced, a tail of up to
+   * 5,000 entries kept). Default 10000.
+   */
   snapshotCount?: number;
   /** Bound on readIndex(). Default max(5000, 3*electionMs). */
   readTimeoutMs?: number;

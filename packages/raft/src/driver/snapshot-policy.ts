@@ -1,7 +1,6 @@
 /**
- * When to snapshot: every `count` applied entries. How far to compact is the node's business: the log is
- * compacted only to the *previous* snapshot, so at least `count` entries stay for slow followers to catch up
- * from the log rather than by a whole snapshot (etcd keeps a catch-up tail for the same reason).
+ * When to compact (etcd's --snapshot-count): every `count` applied entries. How far is the node's business: it
+ * makes the state machine durable and keeps a catch-up tail of entries before that point (see RaftNode).
  */
 export class SnapshotPolicy {
   taken = 0;
@@ -17,9 +16,9 @@ export class SnapshotPolicy {
   ) {}
 
   /**
-   * A node's stagger: its place among the sorted voters times count/(2·voters). Encoding a whole store costs
-   * CPU; when every node does it at the same index, the leader and both followers slow down together, and with
-   * them every write. Staggered, at most one node is busy at a time and a quorum of the others keeps writing.
+   * A node's stagger: its place among the sorted voters times count/(2·voters). A compaction flushes the state
+   * machine's store to disk and deletes log entries; staggered, the nodes do not all do it at the same moment
+   * and a quorum of the others keeps writing at full speed.
    */
   static staggerFor(id: string, voters: readonly string[], count: number): number {
     const place = Math.max(0, [...voters].sort().indexOf(id));
@@ -30,7 +29,7 @@ export class SnapshotPolicy {
     return applied - this.lastIndex >= this.count + this.stagger;
   }
 
-  /** Records a snapshot just taken at `index`. */
+  /** Records a compaction just made at `index` (the state machine durable through it). */
   took(index: number): void {
     this.taken++;
     this.lastIndex = Math.max(this.lastIndex, index);
