@@ -155,16 +155,15 @@ export class RaftLog {
     if (index > this.applied) this.applied = Math.min(index, this.committed);
   }
 
-  /** The application's state is durable through meta.index: drop the entries it covers. */
-  compact(meta: SnapshotMeta): void {
-    const { index } = meta;
-    if (index <= this.snapshotIndex) return;
+  /** Drops the entries up to `index` (≤ applied, so in the log); returns the term of the entry there. */
+  compact(index: number): number {
+    if (index <= this.snapshotIndex) return this.snapshotTerm;
     if (index > this.applied) throw new Error(`cannot compact to ${index}: only ${this.applied} applied`);
-    const term = this.term(index);
-    if (term !== meta.term) throw new Error(`compaction term ${meta.term} differs from log term ${term} at ${index}`);
+    const term = this.term(index)!;
     this.entries = this.entries.slice(index - this.snapshotIndex);
     this.snapshotIndex = index;
     this.snapshotTerm = term;
+    return term;
   }
 
   /** A follower installs a leader's snapshot that its log does not contain: the whole log is replaced. */

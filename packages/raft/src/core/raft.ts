@@ -201,10 +201,7 @@ export class Raft implements RaftCore {
 
   compact(index: number): SnapshotMeta | null {
     if (index <= this.log.snapshotIndex) return null;
-    const term = this.log.term(index);
-    if (term === undefined) throw new Error(`cannot compact to ${index}: not in the log (last ${this.log.lastIndex()})`);
-    const meta: SnapshotMeta = { index, term, config: { voters: [...this.voters] } };
-    this.log.compact(meta);
+    const meta: SnapshotMeta = { index, term: this.log.compact(index), config: { voters: [...this.voters] } };
     if (this.outgoingSnapshot && this.outgoingSnapshot.meta.index < this.log.snapshotIndex) this.releaseOutgoingSnapshot();
     return meta;
   }
