@@ -40,8 +40,8 @@ export function readEntry(r: ByteReader): Entry {
   return e;
 }
 
-/** An entry whose data is still a view into the input. */
-function readEntryView(r: ByteReader): Entry {
+/** An entry whose data is still a view into the input: pass it, with the others read with it, to packEntryData. */
+export function readEntryView(r: ByteReader): Entry {
   const term = r.uvarint();
   const index = r.uvarint();
   const type = r.u8();
@@ -56,12 +56,18 @@ function readEntryView(r: ByteReader): Entry {
  */
 function readEntries(r: ByteReader, count: number): Entry[] {
   const entries: Entry[] = [];
+  for (let i = 0; i < count; i++) entries.push(readEntryView(r));
+  packEntryData(entries);
+  return entries;
+}
+
+/**
+ * Copies the data of entries read together (one message, one batch of a log load) into one allocation they
+ * share, so their data neither pins what it was read from nor costs an allocation each.
+ */
+export function packEntryData(entries: Entry[]): void {
   let total = 0;
-  for (let i = 0; i < count; i++) {
-    const e = readEntryView(r);
-    total += e.data.length;
-    entries.push(e);
-  }
+  for (const e of entries) total += e.data.length;
   const block = new Uint8Array(total);
   let at = 0;
   for (const e of entries) {
@@ -69,7 +75,6 @@ function readEntries(r: ByteReader, count: number): Entry[] {
     e.data = block.subarray(at, at + e.data.length);
     at += e.data.length;
   }
-  return entries;
 }
 
 export function configSize(c: ClusterConfig): number {

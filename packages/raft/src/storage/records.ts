@@ -6,6 +6,7 @@ import {
   entrySize,
   readConfig,
   readEntry,
+  readEntryView,
   readSnapshotMeta,
   snapshotMetaSize,
   writeConfig,
@@ -94,8 +95,16 @@ export function encodeEntryRecord(e: Entry): Uint8Array {
 }
 
 export function decodeEntryRecord(key: Uint8Array, value: Uint8Array): Entry {
+  return checkedIndex(key, openRecord(key, value, 'entry', readEntry));
+}
+
+/** As decodeEntryRecord, the data left a view into `value` (see packEntryData). */
+export function decodeEntryRecordView(key: Uint8Array, value: Uint8Array): Entry {
+  return checkedIndex(key, openRecord(key, value, 'entry', readEntryView));
+}
+
+function checkedIndex(key: Uint8Array, e: Entry): Entry {
   const index = indexOfEntryKey(key);
-  const e = openRecord(key, value, 'entry', readEntry);
   if (e.index !== index) throw new CorruptStorageError(`entry record under index ${index} holds index ${e.index}`);
   return e;
 }

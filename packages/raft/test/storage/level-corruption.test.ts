@@ -171,3 +171,47 @@ describe('LevelRaftStorage corruption detection', () => {
     await expectCorrupt(dir, /commit index 15 is beyond the last stored index 14/);
   });
 });
+
+describe('LevelRaftStorage load of a log longer than one read batch', () => {
+  let dir: string;
+
+  /** Data of varying length that names its index, so a shifted or mixed-up copy shows. */
+  function longLog(from: number, to: number): Entry[] {
+    const out: Entry[] = [];
+    for (let i = from; i <= to; i++) {
+      const data = Buffer.from(`entry ${i} `.repeat(1 + (i % 7)));
+      out.push({ index: i, term: 1 + Math.floor(i / 1000), type: EntryType.Normal, data: new Uint8Array(data) });
+    }
+    return out;
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'raft-long-'));
+    const s = await LevelRaftStorage.open(dir);
+    for (let from = 1; from <= 2500; from += 500) {
+      await s.save({ entries: longLog(from, from + 499), hardState: { term: 3, vote: 'n1', commit: from + 499 } });
+    }
+    await s.close();
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads every entry with its own data, across the batches it is read in', async () => {
+    const s = await LevelRaftStorage.open(dir);
+    const loaded = await s.load();
+    await s.close();
+    const expected = longLog(1, 2500);
+    expect(loaded.entries.map((e) => e.index)).to.deep.equal(expected.map((e) => e.index));
+    for (let i = 0; i < expected.length; i++) {
+      expect(loaded.entries[i]!.term).to.equal(expected[i]!.term);
+      expect(Buffer.from(loaded.entries[i]!.data).toString()).to.equal(Buffer.from(expected[i]!.data).toString());
+    }
+  });
+
+  it('detects an entry missing where one read batch ends and the next begins', async () => {
+    await tamper(dir, (db) => db.del(entryKey(1001)));
+    await expectCorrupt(dir, /entry 1001 is missing/);
+  });
+});
