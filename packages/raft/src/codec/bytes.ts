@@ -7,6 +7,7 @@ export class CodecError extends Error {
 }
 
 const TWO_POW_32 = 0x1_0000_0000;
+const NO_BYTES = new Uint8Array(0);
 
 export function uvarintSize(n: number): number {
   checkUint(n);
@@ -162,6 +163,8 @@ export class ByteReader {
 
   raw(len: number): Uint8Array {
     this.need(len);
+    // Most messages carry an empty context: a zero-length array cannot change, so one serves them all.
+    if (len === 0) return NO_BYTES;
     const out = new Uint8Array(len);
     out.set(this.buf.subarray(this.pos, this.pos + len));
     this.pos += len;

@@ -19,7 +19,7 @@ import { ReadIndexQueue, type ReadRound } from './read-index.js';
 import { stepFollower, tickFollower } from './follower.js';
 import { stepCandidate } from './candidate.js';
 import { stepLeader, tickLeader } from './leader.js';
-import { emptyMessage, isTransferCampaign, isWellFormed, TRANSFER_CONTEXT } from './message-util.js';
+import { emptyMessage, isTransferCampaign, isWellFormed, NO_CONTEXT, TRANSFER_CONTEXT } from './message-util.js';
 import type { IncomingSnapshot } from './snapshot-receive.js';
 
 export interface ResolvedConfig extends Required<Omit<CoreConfig, 'initialConfig'>> {}
@@ -399,7 +399,7 @@ export class Raft implements RaftCore {
         term: voteTerm,
         index: this.log.lastIndex(),
         logTerm: this.log.lastTerm(),
-        context: transfer ? TRANSFER_CONTEXT : new Uint8Array(0),
+        context: transfer ? TRANSFER_CONTEXT : NO_CONTEXT,
       });
     }
   }

@@ -1,4 +1,5 @@
 import type { NodeId } from './messages.js';
+import { NO_CONTEXT } from './message-util.js';
 
 /** A read waiting for a confirmation round: who asked (the leader itself or a follower) and its context. */
 export interface PendingRead {
@@ -41,7 +42,7 @@ export class ReadIndexQueue {
 
   /** The context heartbeats carry: the in-flight round's, or empty. */
   currentContext(): Uint8Array {
-    return this.round ? encodeRoundId(this.round.id) : new Uint8Array(0);
+    return this.round ? encodeRoundId(this.round.id) : NO_CONTEXT;
   }
 
   /** A heartbeat answer echoing a context: returns the round once a quorum confirmed it. */
