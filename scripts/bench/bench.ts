@@ -74,7 +74,10 @@ async function main(argv: string[]): Promise<number> {
   const sync = (p: FsyncProbe): string => `${p.call} p50 ${p.latencyMs.p50.toFixed(2)} ms p99 ${p.latencyMs.p99.toFixed(2)} ms`;
   log(`machine: ${machine.cores} cores (${machine.cpuModel}), load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')}`);
   log(`data disk, 4 KiB appends: ${sync(machine.fsync)}; ${sync(machine.fdatasync)}`);
-  log(`workloads: ${opts.workloads.join(', ')}; ${opts.durationMs} ms each after ${opts.warmupMs} ms warm-up`);
+  log(
+    `workloads: ${opts.workloads.join(', ')}; ${opts.durationMs} ms each after ${opts.warmupMs} ms warm-up` +
+      (opts.clusterWarmupMs > 0 ? `, the first after a ${opts.clusterWarmupMs} ms warm-up of the fresh cluster` : ''),
+  );
 
   const results: SystemResult[] = [];
   let failed = false;

@@ -15,6 +15,12 @@ export interface BenchOptions {
   durationMs: number;
   /** Unmeasured load before each measurement (connections, JIT, leader caches). */
   warmupMs: number;
+  /**
+   * Unmeasured puts once after each cluster starts, before its first workload (0: none). A fresh Node process
+   * compiles its hot code during its first seconds of load (a Go binary has none to compile), so without it the
+   * first workload measures raftkv's start-up rather than its steady state.
+   */
+  clusterWarmupMs: number;
   /** Keys the restarted node holds. */
   restartKeys: number;
   /** Leader kills of the failover workload, each followed by a restart of the killed node. */
@@ -31,8 +37,8 @@ export interface BenchOptions {
   resultsDir: string;
 }
 
-export const FULL_DEFAULTS = { durationMs: 10_000, warmupMs: 2_000, restartKeys: 100_000, failoverRounds: 7 };
-export const QUICK_DEFAULTS = { durationMs: 1_500, warmupMs: 300, restartKeys: 10_000, failoverRounds: 2 };
+export const FULL_DEFAULTS = { durationMs: 10_000, warmupMs: 2_000, clusterWarmupMs: 10_000, restartKeys: 100_000, failoverRounds: 7 };
+export const QUICK_DEFAULTS = { durationMs: 1_500, warmupMs: 300, clusterWarmupMs: 1_000, restartKeys: 10_000, failoverRounds: 2 };
 
 /** "10" and "10s" are seconds, "500ms" milliseconds; a positive amount. */
 export function parseDuration(text: string): number {
@@ -40,6 +46,11 @@ export function parseDuration(text: string): number {
   const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : 1000) : NaN;
   if (!(ms > 0)) throw new InvalidArgumentError(`expected a duration like 10, 10s or 500ms, got "${text}"`);
   return Math.round(ms);
+}
+
+/** As parseDuration, and "0" for none. */
+export function parseDurationOrZero(text: string): number {
+  return /^\s*0+(\.0*)?\s*(ms|s)?\s*$/.test(text) ? 0 : parseDuration(text);
 }
 
 function positiveInt(text: string): number {
@@ -56,6 +67,11 @@ function program(): Command {
     .addOption(new Option('--system <system>', 'which system(s) to run').choices(['raftkv', 'etcd', 'both']))
     .option('--duration <time>', 'measured time per load workload (10, 10s, 500ms)', parseDuration)
     .option('--warmup <time>', 'unmeasured load before each measurement', parseDuration)
+    .option(
+      '--cluster-warmup <time>',
+      `unmeasured puts (16 clients, all members) once after each cluster starts, 0 for none (default ${FULL_DEFAULTS.clusterWarmupMs / 1000}s, ${QUICK_DEFAULTS.clusterWarmupMs / 1000}s with --quick)`,
+      parseDurationOrZero,
+    )
     .option('--restart-keys <n>', 'keys written before the restart measurement', positiveInt)
     .option('--failover-rounds <n>', `leader kills measured by failover (default ${FULL_DEFAULTS.failoverRounds}, ${QUICK_DEFAULTS.failoverRounds} with --quick)`, positiveInt)
     .option('--heartbeat-interval <ms>', 'raft heartbeat interval of both systems', positiveInt, 100)
@@ -94,6 +110,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     system?: 'raftkv' | 'etcd' | 'both';
     duration?: number;
     warmup?: number;
+    clusterWarmup?: number;
     restartKeys?: number;
     failoverRounds?: number;
     heartbeatInterval: number;
@@ -120,6 +137,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     systemsExplicit: o.system !== undefined,
     durationMs: o.duration ?? defaults.durationMs,
     warmupMs: o.warmup ?? defaults.warmupMs,
+    clusterWarmupMs: o.clusterWarmup ?? defaults.clusterWarmupMs,
     restartKeys: o.restartKeys ?? defaults.restartKeys,
     failoverRounds: o.failoverRounds ?? defaults.failoverRounds,
     heartbeatMs: o.heartbeatInterval,

@@ -12,6 +12,8 @@ import { LOAD_WORKLOADS, type Target } from './workloads.js';
 
 /** Reads use the first READ_KEYS keys, written before the first read workload. */
 const READ_KEYS = 1_000;
+/** Clients of the cluster warm-up: enough to run every path (leader, followers, forwarding, batching). */
+const CLUSTER_WARMUP_CLIENTS = 16;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface WorkloadResult extends LoadResult {
@@ -34,6 +36,8 @@ export interface SystemResult {
   failover?: FailoverRun;
   /** Peak RSS (VmHWM) per node name, MiB. */
   peakRssMb: Record<string, number>;
+  /** The unmeasured puts right after the cluster started (see BenchOptions.clusterWarmupMs). */
+  clusterWarmup?: { ms: number; clients: number; ops: number; errors: number };
   /** Set when the run stopped early. */
   failure?: string;
 }
@@ -72,6 +76,20 @@ export async function runSystem(opts: BenchOptions, ctx: SystemRunContext): Prom
   sampler.start();
   try {
     const loads = LOAD_WORKLOADS.filter((w) => opts.workloads.includes(w.name));
+    if (loads.length > 0 && opts.clusterWarmupMs > 0) {
+      await cluster.leader(30_000);
+      const warm = await runLoadInChild({
+        kind: 'put',
+        endpoints: cluster.running().map((n) => n.clientUrl),
+        clients: CLUSTER_WARMUP_CLIENTS,
+        warmupMs: 0,
+        durationMs: opts.clusterWarmupMs,
+        keySpace: PUT_KEYS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      });
+      result.clusterWarmup = { ms: opts.clusterWarmupMs, clients: CLUSTER_WARMUP_CLIENTS, ops: warm.allOps, errors: warm.errors };
+      log(`  cluster warm-up (not measured): ${warm.allOps} puts from ${CLUSTER_WARMUP_CLIENTS} clients over all members in ${opts.clusterWarmupMs} ms`);
+    }
     if (loads.some((w) => w.kind.startsWith('range'))) await fill(cluster, READ_KEYS);
     for (const w of loads) {
       const { node: leader } = await cluster.leader(30_000);

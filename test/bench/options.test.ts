@@ -41,6 +41,15 @@ describe('bench command line', () => {
     expect(options.benchHelp()).to.contain('--failover-rounds');
   });
 
+  it('warms each fresh cluster up once before its first workload, for --cluster-warmup (0 for none)', () => {
+    expect(parse().clusterWarmupMs).to.equal(options.FULL_DEFAULTS.clusterWarmupMs);
+    expect(parse('--quick').clusterWarmupMs).to.equal(options.QUICK_DEFAULTS.clusterWarmupMs);
+    expect(parse('--cluster-warmup', '4s').clusterWarmupMs).to.equal(4000);
+    for (const none of ['0', '0s', '0ms']) expect(parse('--cluster-warmup', none).clusterWarmupMs, none).to.equal(0);
+    for (const bad of ['-1', 'later', '5m']) expect(() => parse('--cluster-warmup', bad), bad).to.throw(options.BenchArgError, /duration/);
+    expect(options.benchHelp()).to.contain('--cluster-warmup');
+  });
+
   it('reads durations in seconds by default, or with s/ms units', () => {
     expect(options.parseDuration('10')).to.equal(10_000);
     expect(options.parseDuration('1.5s')).to.equal(1500);
