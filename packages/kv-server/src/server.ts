@@ -141,7 +141,11 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const clientUrls: string[] = [];
   try {
     for (const url of config.listenClientUrls) {
-      const server = createServer(listener).listen(Number(url.port), url.hostname);
+      const server = createServer(listener);
+      // As etcd's Go server: an idle keep-alive connection stays open. Node's default closes it 5-6 s after its
+      // last answer, and a client reusing it as it closes gets ECONNRESET (21 in one put-256-all benchmark run).
+      server.keepAliveTimeout = 0;
+      server.listen(Number(url.port), url.hostname);
       servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);
