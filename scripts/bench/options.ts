@@ -16,9 +16,9 @@ export interface BenchOptions {
   /** Unmeasured load before each measurement (connections, JIT, leader caches). */
   warmupMs: number;
   /**
-   * Unmeasured puts once after each cluster starts, before its first workload (0: none). A fresh Node process
-   * compiles its hot code during its first seconds of load (a Go binary has none to compile), so without it the
-   * first workload measures raftkv's start-up rather than its steady state.
+   * Unmeasured puts once after each cluster starts, before its first workload (0: none). Both systems start cold (a
+   * fresh Node process compiles its hot code in its first seconds of load, a fresh etcd grows its bbolt file), and
+   * without it the first workloads measure that rather than the steady state.
    */
   clusterWarmupMs: number;
   /** Keys the restarted node holds. */
