@@ -486,7 +486,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
 
   // ---- leadership transfer -----------------------------------------------------------------
 
-  private mostCaughtUpFollower(voters: NodeId[]): NodeId | undefined {
+  private mostCaughtUpFollower(voters: readonly NodeId[]): NodeId | undefined {
     let best: NodeId | undefined;
     let bestMatch = -1;
     for (const v of [...voters].sort()) {

@@ -108,14 +108,19 @@ export class SlabCopier {
   constructor(private readonly slabBytes = 64 * 1024) {}
 
   copy(bytes: Uint8Array): Buffer {
-    const n = bytes.length;
-    if (n * 8 > this.slabBytes) return ownedCopy(bytes);
+    const out = this.alloc(bytes.length);
+    out.set(bytes);
+    return out;
+  }
+
+  /** `n` uninitialized bytes laid out like a copy, for an encoder that writes its output in place. */
+  alloc(n: number): Buffer {
+    if (n * 8 > this.slabBytes) return Buffer.allocUnsafeSlow(n);
     if (this.used + n > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(this.slabBytes);
       this.used = 0;
     }
     const out = this.slab.subarray(this.used, this.used + n);
-    out.set(bytes);
     this.used += n;
     return out;
   }
@@ -215,4 +220,4 @@ export class ByteReader {
 /** The MVCC store's keys and values: they live until the store is compacted. */
 export const storeBytes = new SlabCopier();
 /** Encoded commands, results and dedup entries: dropped in about the order they are made. */
-const queueBytes = new SlabCopier();
+export const queueBytes = new SlabCopier();

@@ -38,7 +38,11 @@ export function metaKey(name: string): Buffer {
 }
 
 export function dedupKey(id: string): Buffer {
-  return Buffer.concat([Buffer.of(DEDUP_PREFIX), Buffer.from(id, 'utf8')]);
+  // Written for every applied command: one allocation, not three.
+  const key = Buffer.allocUnsafe(1 + Buffer.byteLength(id));
+  key[0] = DEDUP_PREFIX;
+  key.write(id, 1, 'utf8');
+  return key;
 }
 
 export function leaseKey(id: number): Buffer {

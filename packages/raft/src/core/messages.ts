@@ -24,7 +24,7 @@ export interface HardState {
 
 /** Static in this version, but kept as data so membership changes can follow. */
 export interface ClusterConfig {
-  voters: NodeId[];
+  readonly voters: readonly NodeId[];
 }
 
 export interface SnapshotMeta {

@@ -59,7 +59,9 @@ export class Raft implements RaftCore {
   leader: NodeId | null = null;
   role: Role = Role.Follower;
   readonly log: RaftLog;
-  voters: NodeId[];
+  voters: readonly NodeId[] = [];
+  /** Handed out by status(), which runs on every request: one frozen copy rather than a new one per call. */
+  private clusterConfig: ClusterConfig = { voters: [] };
 
   electionElapsed = 0;
   heartbeatElapsed = 0;
@@ -92,7 +94,7 @@ export class Raft implements RaftCore {
     this.cfg = resolveConfig(config);
     const clusterConfig: ClusterConfig = persisted.snapshot?.config ?? config.initialConfig;
     if (clusterConfig.voters.length === 0) throw new Error('cluster configuration has no voters');
-    this.voters = [...clusterConfig.voters];
+    this.setVoters(clusterConfig.voters);
     this.log = new RaftLog(persisted.snapshot, persisted.entries, persisted.hardState.commit, persisted.applied);
     this.term = persisted.hardState.term;
     this.vote = persisted.hardState.vote;
@@ -287,6 +289,11 @@ export class Raft implements RaftCore {
     }
   }
 
+  setVoters(voters: readonly NodeId[]): void {
+    this.voters = Object.freeze([...voters]);
+    this.clusterConfig = Object.freeze({ voters: this.voters });
+  }
+
   status(): CoreStatus {
     return {
       id: this.id,
@@ -298,7 +305,7 @@ export class Raft implements RaftCore {
       appliedIndex: this.log.applied,
       firstIndex: this.log.firstIndex(),
       lastIndex: this.log.lastIndex(),
-      config: { voters: [...this.voters] },
+      config: this.clusterConfig,
     };
   }
 
@@ -571,10 +578,23 @@ export class Raft implements RaftCore {
 
   /** Commits the highest index a quorum holds, but only an entry of the current term (§5.4.2, Figure 8). */
   maybeCommit(): boolean {
-    const matches = this.voters.map((v) => this.progress.get(v)?.match ?? 0).sort((a, b) => b - a);
-    const candidate = matches[this.quorum() - 1]!;
+    const candidate = this.quorumMatch();
     if (candidate <= this.log.committed || this.log.term(candidate) !== this.term) return false;
     return this.log.commitTo(candidate);
+  }
+
+  /** The highest index a quorum of voters has matched. Runs on every acknowledgement: no sorted copy, for 3-7 voters. */
+  private quorumMatch(): number {
+    const quorum = this.quorum();
+    let best = 0;
+    for (const v of this.voters) {
+      const m = this.progress.get(v)?.match ?? 0;
+      if (m <= best) continue;
+      let atLeast = 0;
+      for (const w of this.voters) if ((this.progress.get(w)?.match ?? 0) >= m) atLeast++;
+      if (atLeast >= quorum) best = m;
+    }
+    return best;
   }
 
   onCommitAdvanced(): void {

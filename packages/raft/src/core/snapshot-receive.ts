@@ -51,7 +51,7 @@ function installSnapshot(r: Raft, meta: SnapshotMeta, data: Uint8Array): void {
     return;
   }
   r.log.restore({ meta, data });
-  r.voters = [...meta.config.voters];
+  r.setVoters(meta.config.voters);
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
