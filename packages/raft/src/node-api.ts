@@ -2,7 +2,10 @@ import type { Entry, NodeId, Role, Snapshot } from './core/messages.js';
 
 /** The application's side of the driver: it applies committed entries, makes them durable, takes and restores snapshots. */
 export interface StateMachine {
-  /** Index of the last entry whose effects are durable; read once at start. */
+  /**
+   * At start, the index of the last entry whose effects are stored; later, of the last entry applied, whose effects
+   * may still be on their way to disk (sync() makes them durable).
+   */
   appliedIndex(): number;
   /**
    * Applies committed entries in index order (Normal entries with empty data are a leader's no-op;

@@ -19,6 +19,7 @@ import {
   type TxnResponse,
 } from '../mvcc/types.js';
 import { decodeCommand, decodeResult, encodeCommand, encodeResult } from './command-codec.js';
+import { DEFAULT_WRITE_BEHIND, WriteBehind, type WriteBehindOptions } from './write-behind.js';
 import { DEFAULT_DEDUP_LIMITS, DedupTable, encodeEntry, type DedupLimits } from './dedup.js';
 import { ResultWaiters } from './results.js';
 import { decodeSnapshot, encodeSnapshot, type KvSnapshotState } from './snapshot-codec.js';
@@ -27,10 +28,12 @@ export interface KvStateMachineOptions {
   logger?: Logger;
   /** Must be equal on every node of a cluster (eviction is part of the replicated state). */
   dedupLimits?: Partial<DedupLimits>;
+  /** When applied effects are written to level (default: etcd's backend batching, 100 ms or 10,000 operations). */
+  writeBehind?: Partial<WriteBehindOptions>;
 }
 
 export interface KvStateMachineEvents {
-  /** After an apply() batch is durable: the new applied index and store revision. */
+  /** After an apply() batch is applied in memory, after its answers: the new applied index and store revision. */
   applied: [index: number, revision: number];
   /** After an apply() batch is applied in memory (committed in Raft), before its answers and `applied`: each write transaction's changes, in revision order. */
   changes: [changes: Array<{ revision: number; events: ChangeEvent[] }>];
@@ -42,8 +45,9 @@ export interface KvStateMachineEvents {
 
 /**
  * The KV state machine the Raft driver applies committed entries to. Each apply() call executes its
- * entries against the MVCC store and writes one level batch holding their effects, the dedup entries and
- * the applied index, so a restart neither re-applies nor skips an entry.
+ * entries against the MVCC store in memory and queues their effects, the dedup entries and the applied index
+ * for level (WriteBehind: one batch per interval, each holding the applied index of its last entry), so a
+ * restart neither re-applies nor skips an entry: it replays from the Raft log whatever the last batch missed.
  */
 export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implements StateMachine {
   private applied: number;
@@ -53,6 +57,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
   /** Set when a batch failed to write: memory is then ahead of disk, and the process must restart. */
   private failure: Error | undefined;
   private closed = false;
+  private readonly writes: WriteBehind;
 
   private constructor(
     private readonly db: KvDb,
@@ -63,9 +68,14 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     appliedIndex: number,
     private readonly limits: DedupLimits,
     private readonly logger: Logger,
+    writeBehind: WriteBehindOptions,
   ) {
     super();
     this.applied = appliedIndex;
+    this.writes = new WriteBehind(db, writeBehind, (err) => {
+      this.failure = err;
+      this.logger.error({ err: String(err) }, 'kv batch write failed; the node must restart');
+    });
     this.store.leaseExists = (id) => this.leaseTable.has(id);
   }
 
@@ -81,7 +91,8 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     const leases = await LeaseTable.load(db, store);
     const dedup = await DedupTable.load(db, limits);
     const applied = (await readUint(db, META_APPLIED_INDEX)) ?? 0;
-    return new KvStateMachine(db, ownsDb, store, leases, dedup, applied, limits, options.logger ?? silentLogger);
+    const writeBehind = { ...DEFAULT_WRITE_BEHIND, ...options.writeBehind };
+    return new KvStateMachine(db, ownsDb, store, leases, dedup, applied, limits, options.logger ?? silentLogger, writeBehind);
   }
 
   // ---- StateMachine (called by the Raft driver) ----
@@ -94,9 +105,10 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     return this.serially(() => this.applyBatch(entries));
   }
 
-  /** Every apply() that has resolved is in the db, written unsynced: flush it to disk, so the log before it can go. */
-  sync(): Promise<void> {
-    return syncKvDb(this.db);
+  /** Writes what every resolved apply() queued, then flushes it to disk, so the log before it can go. */
+  async sync(): Promise<void> {
+    await this.writes.flush();
+    await syncKvDb(this.db);
   }
 
   /**
@@ -203,11 +215,12 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     return this.dedup.size;
   }
 
-  /** Waits for queued work, rejects remaining waiters, and closes the database if this instance opened it. */
+  /** Waits for queued work and writes, rejects remaining waiters, and closes the database if this instance opened it. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.queue.catch(() => undefined);
+    await this.writes.flush().catch(() => undefined);
     this.waiters.cancelAll(errStopped());
     if (this.ownsDb) await this.db.close();
   }
@@ -249,12 +262,12 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     ops.push(...this.store.takeDbOps(), { type: 'put', key: META_APPLIED_INDEX, value: encodeUint(last) });
     // The entries are committed in the Raft log on a quorum, and reads see the store in memory: watchers hear of
     // the changes and waiting requests are answered now (as etcd does before its backend commits), watchers
-    // first so a client that watches after its answer never sees that change again. If the write below fails,
-    // the node stops and a restart replays these entries from the log.
+    // first so a client that watches after its answer never sees that change again. If the write of these
+    // effects fails, the next apply fails, the node stops and a restart replays these entries from the log.
     if (changes.length > 0) this.emit('changes', changes);
     if (leaseChanges.length > 0) this.emit('leases', leaseChanges);
     for (const [id, result] of answered) this.waiters.resolve(id, result);
-    await this.commit(ops);
+    this.writes.add(ops);
     this.applied = last;
     this.emit('applied', last, this.store.currentRevision());
   }
@@ -324,6 +337,8 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     const s = decodeSnapshot(snapshot.data);
     if (s.appliedIndex !== snapshot.meta.index)
       this.logger.warn({ encoded: s.appliedIndex, meta: snapshot.meta.index }, 'snapshot index differs from its meta');
+    // Queued writes land first, or they would land on top of the snapshot's state.
+    await this.writes.flush();
     // One batch replaces every key, so a crash leaves either the old state or the new one.
     const ops: DbOp[] = [];
     for await (const batch of scanBatches(this.db, { gte: Buffer.of(0), lt: Buffer.of(0xff) }))

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { KvStateMachine } from '../../src/apply/state-machine.js';
 import { openKvDb, type KvDb } from '../../src/mvcc/db.js';
+import { META_APPLIED_INDEX } from '../../src/mvcc/layout.js';
 import { b, tempDir } from '../mvcc/helpers.js';
 import { LogBuilder, interceptBatches } from './helpers.js';
 
@@ -23,10 +24,10 @@ async function gatedDb(dir: string): Promise<{ db: KvDb; release: () => void; he
 }
 
 describe('KvStateMachine answers from memory', () => {
-  it('tells watchers and answers a waiting write before its level batch is written; the applied index and event follow the write', async () => {
+  it('tells watchers, answers a waiting write and advances the applied index before its level batch is written; sync() waits for the write', async () => {
     const { dir, cleanup } = await tempDir('sm-early');
     const { db, release, held } = await gatedDb(dir);
-    const sm = await KvStateMachine.open(db);
+    const sm = await KvStateMachine.open(db, { writeBehind: { intervalMs: 0 } });
     try {
       const log = new LogBuilder(1, 2);
       const appliedEvents: number[] = [];
@@ -35,18 +36,20 @@ describe('KvStateMachine answers from memory', () => {
       sm.on('changes', (changes) => changed.push(...changes.map((c) => c.revision)));
       let changedBeforeAnswer: number[] = [];
       const answer = sm.waitApplied('w1', 5000).then((o) => ((changedBeforeAnswer = [...changed]), o));
-      const applying = sm.apply([log.put('w1', 'k', 'v')]);
+      await sm.apply([log.put('w1', 'k', 'v')]);
       const outcome = await answer;
       expect(outcome.revision).to.equal(2);
       expect(changedBeforeAnswer).to.deep.equal([2]);
-      expect(held()).to.equal(1);
       expect(sm.range({ key: b('k') }).kvs[0]?.value.toString()).to.equal('v');
-      expect(sm.appliedIndex()).to.equal(0);
-      expect(appliedEvents).to.deep.equal([]);
-      release();
-      await applying;
       expect(sm.appliedIndex()).to.equal(1);
       expect(appliedEvents).to.deep.equal([1]);
+      let synced = false;
+      const syncing = sm.sync().then(() => (synced = true));
+      while (held() === 0) await new Promise((resolve) => setImmediate(resolve));
+      expect(synced).to.equal(false);
+      release();
+      await syncing;
+      expect((await db.get(META_APPLIED_INDEX))?.readUInt32BE(4)).to.equal(1);
     } finally {
       release();
       await sm.close();

@@ -6,6 +6,7 @@ import { META_APPLIED_INDEX, type DbOp } from '../../src/mvcc/layout.js';
 import { KvError, type CommandResult, type PutResponse } from '../../src/mvcc/types.js';
 import { b, tempDir } from '../mvcc/helpers.js';
 import { LogBuilder, interceptBatches } from './helpers.js';
+import { until } from '../support/server-cluster.js';
 
 const valueOf = (sm: KvStateMachine, key: string, revision?: number): string | undefined =>
   sm.range({ key: b(key), ...(revision === undefined ? {} : { revision }) }).kvs[0]?.value.toString();
@@ -82,18 +83,40 @@ describe('KvStateMachine', () => {
       expect(sm.appliedIndex()).to.equal(2);
     });
 
-    it('writes one level batch per apply call, holding the effects and the applied index', async () => {
+    it('queues the effects of apply calls and writes them as one level batch, holding the last applied index', async () => {
       const { db, batches } = await spiedDb(dir);
       dbs.push(db);
-      const sm = await openSm(db);
+      const sm = await openSm(db, { writeBehind: { intervalMs: 60_000 } });
       const log = new LogBuilder();
-      await sm.apply([log.put('1', 'a', '1'), log.put('2', 'b', '2'), log.noop(), log.put('3', 'c', '3')]);
+      await sm.apply([log.put('1', 'a', '1'), log.put('2', 'b', '2'), log.noop()]);
+      await sm.apply([log.put('3', 'c', '3')]);
+      expect(sm.appliedIndex()).to.equal(4);
+      expect(batches).to.have.length(0);
+      await sm.sync();
       expect(batches).to.have.length(1);
       const batch = batches[0]!;
-      const applied = batch.find((op) => op.type === 'put' && op.key.equals(META_APPLIED_INDEX));
-      expect(applied && applied.type === 'put' && applied.value.readUInt32BE(4)).to.equal(4);
+      const applied = batch.filter((op) => op.type === 'put' && op.key.equals(META_APPLIED_INDEX));
+      expect(applied.map((op) => op.type === 'put' && op.value.readUInt32BE(4))).to.deep.equal([3, 4]);
       expect(batch.filter((op) => op.key[0] === 0x72 /* 'r' record */)).to.have.length(3);
       expect(batch.filter((op) => op.key[0] === 0x64 /* 'd' dedup */)).to.have.length(3);
+    });
+
+    it('writes queued effects once the interval runs out, or at once when the batch is full', async () => {
+      const { db, batches } = await spiedDb(dir);
+      dbs.push(db);
+      const log = new LogBuilder();
+      const timed = await KvStateMachine.open(db, { writeBehind: { intervalMs: 30 } });
+      await timed.apply([log.put('1', 'a', '1')]);
+      expect(batches).to.have.length(0);
+      await until(() => (batches.length === 1 ? true : undefined), 'the write after the interval', 5000);
+      await timed.close();
+      const sm = await openSm(db, { writeBehind: { intervalMs: 60_000, maxOps: 10 } });
+      // Three puts are 3 records + 3 dedup entries + 3 meta records (revisions, applied index): 9 operations, under 10.
+      await sm.apply([log.put('2', 'b', '1'), log.put('3', 'c', '1'), log.put('4', 'd', '1')]);
+      expect(batches).to.have.length(1);
+      await sm.apply([log.put('5', 'e', '1')]);
+      await until(() => (batches.length === 2 ? true : undefined), 'the write of a full batch', 5000);
+      expect(batches[1]!.filter((op) => op.key[0] === 0x72 /* 'r' record */)).to.have.length(4);
     });
 
     it('advances the applied index over no-op and config entries without a revision', async () => {
@@ -223,8 +246,11 @@ describe('KvStateMachine', () => {
       const batch1 = [log.put('1', 'a', '1'), log.put('2', 'b', '1')];
       const batch2 = [log.put('3', 'a', '2'), log.command({ id: '4', op: { deleteRange: { key: b('b') } } })];
       await sm.apply(batch1);
+      await sm.sync();
       failNext();
-      const err = await sm.apply(batch2).then(() => undefined, (e: unknown) => e);
+      // Applied in memory; the failure shows when its batch is written.
+      await sm.apply(batch2);
+      const err = await sm.sync().then(() => undefined, (e: unknown) => e);
       expect(String(err)).to.match(/disk full/);
       // Memory ran ahead of disk: the instance refuses further work until restarted.
       expect(String(await sm.apply([]).then(() => undefined, (e: unknown) => e))).to.match(/unusable/);
