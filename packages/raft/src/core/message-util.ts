@@ -1,7 +1,10 @@
-import { MessageType, type RaftMessage } from './messages.js';
+import { MessageType, type Entry, type RaftMessage } from './messages.js';
 
 /** The context of most messages: shared, since a zero-length array cannot change (one allocation per message less). */
 export const NO_CONTEXT: Uint8Array = new Uint8Array(0);
+
+/** The entries of every message without any: shared and frozen, so a receiver that tried to change them would throw. */
+export const NO_ENTRIES: Entry[] = Object.freeze([]) as unknown as Entry[];
 
 /** Vote context of a campaign started by TimeoutNow: it may bypass the leader lease. */
 export const TRANSFER_CONTEXT: Uint8Array = new TextEncoder().encode('transfer');

@@ -19,7 +19,7 @@ import { ReadIndexQueue, type ReadRound } from './read-index.js';
 import { stepFollower, tickFollower } from './follower.js';
 import { stepCandidate } from './candidate.js';
 import { stepLeader, tickLeader } from './leader.js';
-import { emptyMessage, isTransferCampaign, isWellFormed, NO_CONTEXT, TRANSFER_CONTEXT } from './message-util.js';
+import { isTransferCampaign, isWellFormed, NO_CONTEXT, NO_ENTRIES, TRANSFER_CONTEXT } from './message-util.js';
 import type { IncomingSnapshot } from './snapshot-receive.js';
 
 export interface ResolvedConfig extends Required<Omit<CoreConfig, 'initialConfig'>> {}
@@ -503,7 +503,7 @@ export class Raft implements RaftCore {
       return false;
     }
     const last = this.log.lastIndex();
-    const entries = pr.next <= last ? this.log.slice(pr.next, last + 1, this.cfg.maxMessageBytes) : [];
+    const entries = pr.next <= last ? this.log.slice(pr.next, last + 1, this.cfg.maxMessageBytes) : NO_ENTRIES;
     if (entries.length === 0 && !sendIfEmpty) return false;
     this.send({
       type: MessageType.Append,
@@ -633,8 +633,27 @@ export class Raft implements RaftCore {
 
   // ---- plumbing ----------------------------------------------------------------------------
 
+  /** Fills in what `partial` leaves out field by field: two object spreads per message cost more than the rest of sending. */
   send(partial: Partial<RaftMessage> & { type: MessageType; to: NodeId }): void {
-    this.msgs.push({ ...emptyMessage(), from: this.id, term: this.term, ...partial });
+    const m: RaftMessage = {
+      type: partial.type,
+      from: partial.from ?? this.id,
+      to: partial.to,
+      term: partial.term ?? this.term,
+      logTerm: partial.logTerm ?? 0,
+      index: partial.index ?? 0,
+      entries: partial.entries ?? NO_ENTRIES,
+      commit: partial.commit ?? 0,
+      reject: partial.reject ?? false,
+      rejectHint: partial.rejectHint ?? 0,
+      conflictTerm: partial.conflictTerm ?? 0,
+      context: partial.context ?? NO_CONTEXT,
+    };
+    if (partial.snapshotMeta !== undefined) m.snapshotMeta = partial.snapshotMeta;
+    if (partial.snapshotOffset !== undefined) m.snapshotOffset = partial.snapshotOffset;
+    if (partial.snapshotData !== undefined) m.snapshotData = partial.snapshotData;
+    if (partial.snapshotDone !== undefined) m.snapshotDone = partial.snapshotDone;
+    this.msgs.push(m);
   }
 
   hardState(): HardState {
