@@ -58,18 +58,36 @@ export const ERR_STOPPING = 'etcdserver: server stopped';
  */
 export class Proposer {
   private stopped = false;
-  private readonly inflight = new Set<() => void>();
-  /** Requests waiting for a leader change; one raft listener serves them all (no listener per request). */
-  private readonly leaderWatchers = new Set<(leader: string | null, term: number) => void>();
+  /** Requests not settled yet; one raft listener and one timer serve them all (none per request). */
+  private readonly waiting = new Set<WaitingRequest>();
+  private sweepTimer: NodeJS.Timeout | null = null;
   private readonly onLeader = (leader: string | null, term: number) => {
-    for (const watch of [...this.leaderWatchers]) watch(leader, term);
+    for (const request of [...this.waiting]) request.leaderSeen(leader, term);
   };
+  /** What a waiting request needs of this proposer. */
+  private readonly requests: RequestHost;
 
   constructor(
     private readonly raft: RaftHandle,
     private readonly backend: KvBackend,
     private readonly options: ProposerOptions,
   ) {
+    this.requests = {
+      retryIntervalMs: options.retryIntervalMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      settled: (request) => {
+        this.waiting.delete(request);
+        if (this.waiting.size === 0 && this.sweepTimer !== null) {
+          clearInterval(this.sweepTimer);
+          this.sweepTimer = null;
+        }
+      },
+      timedOut: (request) => {
+        const message = this.raft.status().leader === null ? ERR_NO_LEADER : request.leaderChanged ? ERR_LEADER_CHANGED : ERR_TIMEOUT;
+        this.options.logger?.warn({ label: request.label, attempts: request.attempts }, message);
+        request.finish(() => request.reject(new KvError(14, message)));
+      },
+    };
     raft.on('leader', this.onLeader);
   }
 
@@ -117,56 +135,91 @@ export class Proposer {
    * deadline passes. Errors are etcd's: no leader known, the leader changed under the request, or a plain timeout.
    */
   private untilSettled<T>(settled: Promise<T>, attempt: () => void, label: string): Promise<T> {
-    const startTerm = this.raft.status().term;
-    let attempts = 0;
-    let leaderChanged = false;
     return new Promise<T>((resolve, reject) => {
-      const tryOnce = () => {
-        try {
-          attempts++;
-          attempt();
-        } catch (err) {
-          if (err instanceof NoLeaderError) return; // wait for a leader event or the next retry
-          finish(() => reject(toKvError(err)));
-        }
-      };
-      const onLeader = (leader: string | null, term: number) => {
-        if (term !== startTerm) leaderChanged = true;
-        if (leader !== null) tryOnce();
-      };
-      const retryTimer = setInterval(tryOnce, this.options.retryIntervalMs);
-      const deadline = setTimeout(() => {
-        const status = this.raft.status();
-        const message = status.leader === null ? ERR_NO_LEADER : leaderChanged ? ERR_LEADER_CHANGED : ERR_TIMEOUT;
-        this.options.logger?.warn({ label, attempts }, message);
-        finish(() => reject(new KvError(14, message)));
-      }, this.options.requestTimeoutMs);
-      const stop = () => finish(() => reject(new KvError(14, ERR_STOPPING)));
-      let finished = false;
-      const finish = (settle: () => void) => {
-        if (finished) return;
-        finished = true;
-        clearInterval(retryTimer);
-        clearTimeout(deadline);
-        this.leaderWatchers.delete(onLeader);
-        this.inflight.delete(stop);
-        settle();
-      };
-      this.inflight.add(stop);
-      this.leaderWatchers.add(onLeader);
+      const request = new WaitingRequest(this.requests, attempt, label, this.raft.status().term, Date.now(), reject);
+      this.waiting.add(request);
+      this.sweepTimer ??= setInterval(() => this.sweep(), this.sweepIntervalMs());
       settled.then(
-        (value) => finish(() => resolve(value)),
-        (err: unknown) => finish(() => reject(toKvError(err))),
+        (value) => request.finish(() => resolve(value)),
+        (err: unknown) => request.finish(() => reject(toKvError(err))),
       );
-      tryOnce();
+      request.tryOnce();
     });
+  }
+
+  /** Retries and deadlines are checked this often: a quarter of the shorter of the two. */
+  private sweepIntervalMs(): number {
+    return Math.max(1, Math.min(this.options.retryIntervalMs, this.options.requestTimeoutMs) / 4);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const request of [...this.waiting]) request.tick(now);
   }
 
   /** Fails every waiting request (the node is shutting down). */
   stop(): void {
     this.stopped = true;
     this.raft.off('leader', this.onLeader);
-    for (const stop of [...this.inflight]) stop();
+    for (const request of [...this.waiting]) request.finish(() => request.reject(new KvError(14, ERR_STOPPING)));
+  }
+}
+
+interface RequestHost {
+  readonly retryIntervalMs: number;
+  readonly requestTimeoutMs: number;
+  settled(request: WaitingRequest): void;
+  timedOut(request: WaitingRequest): void;
+}
+
+/** One write or read waiting to settle, with what its retries and its final error depend on. */
+class WaitingRequest {
+  attempts = 0;
+  leaderChanged = false;
+  private finished = false;
+  private nextRetryAt: number;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly host: RequestHost,
+    private readonly attempt: () => void,
+    readonly label: string,
+    private readonly startTerm: number,
+    now: number,
+    readonly reject: (err: unknown) => void,
+  ) {
+    this.nextRetryAt = now + host.retryIntervalMs;
+    this.deadline = now + host.requestTimeoutMs;
+  }
+
+  tryOnce(): void {
+    try {
+      this.attempts++;
+      this.attempt();
+    } catch (err) {
+      if (err instanceof NoLeaderError) return; // wait for a leader event or the next retry
+      this.finish(() => this.reject(toKvError(err)));
+    }
+  }
+
+  leaderSeen(leader: string | null, term: number): void {
+    if (term !== this.startTerm) this.leaderChanged = true;
+    if (leader !== null) this.tryOnce();
+  }
+
+  tick(now: number): void {
+    if (now >= this.deadline) this.host.timedOut(this);
+    else if (now >= this.nextRetryAt) {
+      this.nextRetryAt = now + this.host.retryIntervalMs;
+      this.tryOnce();
+    }
+  }
+
+  finish(settle: () => void): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.host.settled(this);
+    settle();
   }
 }
 

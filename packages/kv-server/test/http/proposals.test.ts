@@ -92,11 +92,14 @@ describe('proposals: writes through raft', () => {
     expect([err.code, err.message]).to.deep.equal([14, ERR_TIMEOUT]);
   });
 
-  it('holds one raft listener however many requests wait, and none after stop', async () => {
+  it('holds one raft listener and one timer however many requests wait, and no listener after stop', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const { proposer, raft } = setup(2000);
     raft.dropProposals = true;
+    const before = timers();
     const pending = Array.from({ length: 50 }, (_, i) => rejection(proposer.write(put(`k${i}`, 'v'))));
     expect(raft.listenerCount('leader')).to.equal(1);
+    expect(timers() - before).to.equal(1);
     proposer.stop();
     await Promise.all(pending);
     expect(raft.listenerCount('leader')).to.equal(0);
