@@ -58,7 +58,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   await mkdir(config.dataDir, { recursive: true });
   // The two stores load side by side (level reads on its own threads while the other one decodes).
   const [kvOpened, raftStorage] = await Promise.allSettled([
-    KvStateMachine.open(join(config.dataDir, 'kv'), { logger }),
+    KvStateMachine.open(join(config.dataDir, 'kv'), {
+      logger,
+      writeBehind: { intervalMs: config.backendBatchIntervalMs, maxOps: config.backendBatchLimit },
+    }),
     LevelRaftStorage.open(join(config.dataDir, 'raft')),
   ]);
   if (kvOpened.status === 'rejected' || raftStorage.status === 'rejected') {

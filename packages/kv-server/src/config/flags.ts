@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseGoDuration } from './duration.js';
 import { DEFAULT_MAX_REQUEST_BYTES, LOG_LEVELS, type LogLevel, type ServerConfig } from './server-config.js';
 
 /** A flag problem: main prints it and exits with code 2, as a usage error. */
@@ -15,6 +16,14 @@ function positiveInt(flag: string) {
       throw new InvalidArgumentError(`${flag} needs a positive integer, got "${text}"`);
     }
     return Number(text);
+  };
+}
+
+function duration(flag: string) {
+  return (text: string): number => {
+    const ms = parseGoDuration(text);
+    if (ms === null) throw new InvalidArgumentError(`${flag} needs a positive duration such as 100ms or 1s, got "${text}"`);
+    return ms;
   };
 }
 
@@ -69,6 +78,8 @@ function buildProgram(): Command {
     .option('--heartbeat-interval <ms>', 'time (in milliseconds) of a heartbeat interval', positiveInt('--heartbeat-interval'), 100)
     .option('--election-timeout <ms>', 'time (in milliseconds) for an election to timeout', positiveInt('--election-timeout'), 1000)
     .option('--snapshot-count <n>', 'number of committed transactions to trigger a snapshot', positiveInt('--snapshot-count'), 100000)
+    .option('--backend-batch-interval <duration>', 'maximum time before writing applied changes to the backend', duration('--backend-batch-interval'), 100)
+    .option('--backend-batch-limit <n>', 'maximum operations before writing applied changes to the backend', positiveInt('--backend-batch-limit'), 10000)
     .option('--max-request-bytes <n>', 'maximum client request size in bytes', positiveInt('--max-request-bytes'), DEFAULT_MAX_REQUEST_BYTES)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .option('--enable-fault-injection', 'accept cnet fault plans on POST /raftkv/fault', false)
@@ -92,6 +103,8 @@ interface RawFlags {
   heartbeatInterval: number;
   electionTimeout: number;
   snapshotCount: number;
+  backendBatchInterval: number;
+  backendBatchLimit: number;
   maxRequestBytes: number;
   logLevel: LogLevel;
   enableFaultInjection: boolean;
@@ -161,6 +174,8 @@ function toConfig(raw: RawFlags): ServerConfig {
     heartbeatIntervalMs: raw.heartbeatInterval,
     electionTimeoutMs: raw.electionTimeout,
     snapshotCount: raw.snapshotCount,
+    backendBatchIntervalMs: raw.backendBatchInterval,
+    backendBatchLimit: raw.backendBatchLimit,
     maxRequestBytes: raw.maxRequestBytes,
     logLevel: raw.logLevel,
     enableFaultInjection: raw.enableFaultInjection,

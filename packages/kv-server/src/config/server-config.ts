@@ -15,6 +15,9 @@ export interface ServerConfig {
   heartbeatIntervalMs: number;
   electionTimeoutMs: number;
   snapshotCount: number;
+  /** Applied changes wait at most this long, or until this many operations, before their level batch is written. */
+  backendBatchIntervalMs: number;
+  backendBatchLimit: number;
   maxRequestBytes: number;
   logLevel: LogLevel;
   enableFaultInjection: boolean;

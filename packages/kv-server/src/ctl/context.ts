@@ -1,6 +1,7 @@
 /** What every raftkv-ctl command gets: its streams, the output format and a client built from the global flags. */
 import { EtcdJsonClient } from './etcd-json-client.js';
 import { UsageError } from './exit-codes.js';
+import { parseGoDuration } from '../config/duration.js';
 
 export interface CtlIo {
   stdout(text: string): void;
@@ -28,12 +29,8 @@ export function defaultEndpoints(env: Record<string, string | undefined>): strin
 
 /** Go-style durations as etcdctl takes them: "5s", "500ms", "1m"; a bare number is seconds. */
 export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`invalid duration "${text}" for ${flag}: use e.g. 5s or 500ms`);
-  const value = Number(match[1]);
-  const unit = match[2] ?? 's';
-  const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
-  if (ms <= 0) throw new UsageError(`${flag} must be positive`);
+  const ms = parseGoDuration(text, 1000);
+  if (ms === null) throw new UsageError(`invalid duration "${text}" for ${flag}: use a positive duration, e.g. 5s or 500ms`);
   return ms;
 }
 

@@ -28,6 +28,7 @@ describe('flags: etcd-style command line', () => {
     expect(c.listenPeerUrls.map((u) => u.port)).to.deep.equal(['2380']);
     expect([...c.initialCluster]).to.deep.equal([['default', ['http://localhost:2380']]]);
     expect(c.maxRequestBytes).to.equal(1572864);
+    expect([c.backendBatchIntervalMs, c.backendBatchLimit]).to.deep.equal([100, 10000]);
     expect(c.enableFaultInjection).to.equal(false);
   });
 
@@ -45,6 +46,8 @@ describe('flags: etcd-style command line', () => {
       '--heartbeat-interval', '50',
       '--election-timeout', '500',
       '--snapshot-count', '1000',
+      '--backend-batch-interval', '25ms',
+      '--backend-batch-limit', '500',
       '--max-request-bytes', '4096',
       '--log-level', 'warn',
       '--enable-fault-injection',
@@ -55,6 +58,8 @@ describe('flags: etcd-style command line', () => {
     expect(c.initialClusterState).to.equal('existing');
     expect(c.initialClusterToken).to.equal('tok');
     expect([c.heartbeatIntervalMs, c.electionTimeoutMs, c.snapshotCount, c.maxRequestBytes]).to.deep.equal([50, 500, 1000, 4096]);
+    expect([c.backendBatchIntervalMs, c.backendBatchLimit]).to.deep.equal([25, 500]);
+    expect(parse(['--backend-batch-interval', '1.5s']).backendBatchIntervalMs).to.equal(1500);
     expect(c.logLevel).to.equal('warn');
     expect(c.enableFaultInjection).to.equal(true);
     expect(c.initialClusterClientUrls.get('n2')).to.deep.equal(['http://127.0.0.1:2479']);
@@ -64,6 +69,9 @@ describe('flags: etcd-style command line', () => {
     expect(parseError(['--bogus'])).to.match(/unknown option '--bogus'/);
     expect(parseError(['--heartbeat-interval', 'abc'])).to.match(/--heartbeat-interval needs a positive integer/);
     expect(parseError(['--snapshot-count', '-5'])).to.match(/--snapshot-count/);
+    expect(parseError(['--backend-batch-interval', '100'])).to.match(/--backend-batch-interval needs a positive duration/);
+    expect(parseError(['--backend-batch-interval', '0ms'])).to.match(/--backend-batch-interval needs a positive duration/);
+    expect(parseError(['--backend-batch-limit', '0'])).to.match(/--backend-batch-limit needs a positive integer/);
     expect(parseError(['--initial-cluster-state', 'maybe'])).to.match(/Allowed choices are new, existing/);
     expect(parseError(['--log-level', 'loud'])).to.match(/Allowed choices/);
     expect(parseError(['--listen-client-urls', 'localhost:2379'])).to.match(/not a URL|only http/);
