@@ -24,7 +24,7 @@ function positiveInt(text: string): number {
 const program = new Command('apply-cost')
   .description('CPU time per applied put in the KV state machine (8-byte keys of 100,000, 256-byte values)')
   .option('--puts <n>', 'puts measured, after as many again unmeasured', positiveInt, 100_000)
-  .option('--batch <n>', 'entries per apply call (a Ready under load holds about 16 at 64 clients)', positiveInt, 16)
+  .option('--batch <n>', 'entries per apply call (a Ready of the leader held about 14 at 64 clients)', positiveInt, 16)
   .parse();
 const { puts, batch } = program.opts<{ puts: number; batch: number }>();
 

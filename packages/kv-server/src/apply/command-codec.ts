@@ -80,11 +80,19 @@ function isRecord(v: Value): v is { [k: string]: Value } {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 }
 
-/** A put whose lease (if any) is a varint: everything else of PutRequest has a place in the fixed layout. */
+/**
+ * A well-typed put whose lease (if any) is a varint: the fixed layout holds exactly that. Anything else goes in the
+ * self-describing format, as it came, so every node's validation refuses it alike.
+ */
 function fitsPutLayout(put: PutRequest): boolean {
   if (!(put.key instanceof Uint8Array) || !(put.value instanceof Uint8Array)) return false;
+  if (!isOptionalBoolean(put.prevKv) || !isOptionalBoolean(put.ignoreValue) || !isOptionalBoolean(put.ignoreLease)) return false;
   const lease = put.lease;
   return lease === undefined || (Number.isSafeInteger(lease) && lease >= 0);
+}
+
+function isOptionalBoolean(v: unknown): boolean {
+  return v === undefined || typeof v === 'boolean';
 }
 
 /** [2][flags][id][idempotency key?][key][value][lease?]: strings and bytes length-prefixed, numbers varints. */

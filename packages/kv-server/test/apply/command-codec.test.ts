@@ -107,11 +107,16 @@ describe('command codec', () => {
       );
     });
 
-    it('uses the self-describing format for a lease it cannot write as a varint', () => {
-      const cmd: Command = { id: 'n', op: { put: { key: b('k'), value: b('v'), lease: -5 } } };
-      const data = encodeCommand(cmd);
-      expect(data[0]).to.equal(1);
-      expect(decodeCommand(data)).to.deep.equal(cmd);
+    it('uses the self-describing format for a lease it cannot write as a varint or a flag that is not a boolean', () => {
+      const odd: Command[] = [
+        { id: 'n', op: { put: { key: b('k'), value: b('v'), lease: -5 } } },
+        { id: 'm', op: { put: { key: b('k'), value: b('v'), prevKv: 'yes' as never } } },
+      ];
+      for (const cmd of odd) {
+        const data = encodeCommand(cmd);
+        expect(data[0]).to.equal(1);
+        expect(decodeCommand(data)).to.deep.equal(cmd);
+      }
     });
 
     it('still reads puts written in the self-describing format (logs and snapshots made before the fixed layout)', () => {
