@@ -583,18 +583,26 @@ export class Raft implements RaftCore {
     return this.log.commitTo(candidate);
   }
 
-  /** The highest index a quorum of voters has matched. Runs on every acknowledgement: no sorted copy, for 3-7 voters. */
+  /**
+   * The highest index a quorum of voters has matched. Runs on every acknowledgement: no sorted copy and no
+   * iterators (indexed loops over 3-7 voters allocate nothing).
+   */
   private quorumMatch(): number {
     const quorum = this.quorum();
+    const voters = this.voters;
     let best = 0;
-    for (const v of this.voters) {
-      const m = this.progress.get(v)?.match ?? 0;
+    for (let i = 0; i < voters.length; i++) {
+      const m = this.matchOf(voters[i]!);
       if (m <= best) continue;
       let atLeast = 0;
-      for (const w of this.voters) if ((this.progress.get(w)?.match ?? 0) >= m) atLeast++;
+      for (let j = 0; j < voters.length; j++) if (this.matchOf(voters[j]!) >= m) atLeast++;
       if (atLeast >= quorum) best = m;
     }
     return best;
+  }
+
+  private matchOf(voter: NodeId): number {
+    return this.progress.get(voter)?.match ?? 0;
   }
 
   onCommitAdvanced(): void {
@@ -670,7 +678,10 @@ export class Raft implements RaftCore {
  * anything (match only grows, and one acknowledgement frees every Append up to it), so the rest are dropped.
  */
 function coalesceAcks(msgs: RaftMessage[]): void {
-  if (msgs.length < 2) return;
+  let acks = 0;
+  for (let i = 0; i < msgs.length; i++) if (msgs[i]!.type === MessageType.AppendResponse && !msgs[i]!.reject) acks++;
+  // Most Readies hold at most one acknowledgement: then there is nothing to coalesce and no map to build.
+  if (acks < 2) return;
   const highest = new Map<string, number>();
   for (const m of msgs) {
     if (m.type !== MessageType.AppendResponse || m.reject) continue;
