@@ -25,14 +25,21 @@ export function areaOf(url: string, functionName: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
-function top(totals: Map<string, number>, n: number, allMs: number): string[] {
+/** The `n` largest totals as lines: share of `all`, the amount as `format` writes it, the name. */
+export function topLines(totals: Map<string, number>, n: number, all: number, format: (v: number) => string): string[] {
   return [...totals]
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
-    .map(([name, ms]) => `${((100 * ms) / allMs).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(7)} ms  ${name}`);
+    .map(([name, v]) => `${((100 * v) / all).toFixed(1).padStart(5)}%  ${format(v)}  ${name}`);
 }
 
-function functionKey(node: ProfileNode): string {
+const asMs = (ms: number): string => `${ms.toFixed(0).padStart(7)} ms`;
+
+function top(totals: Map<string, number>, n: number, allMs: number): string[] {
+  return topLines(totals, n, allMs, asMs);
+}
+
+export function functionKey(node: { callFrame: ProfileNode['callFrame'] }): string {
   const { functionName, url, lineNumber } = node.callFrame;
   const where = url === '' ? '' : ` ${url.replace(/^.*\/(node_modules|packages)\//, '$1/').replace(/^file:\/\//, '')}:${lineNumber + 1}`;
   return `${functionName || '(anonymous)'}${where}`;
