@@ -78,7 +78,11 @@ function buildProgram(): Command {
     .option('--heartbeat-interval <ms>', 'time (in milliseconds) of a heartbeat interval', positiveInt('--heartbeat-interval'), 100)
     .option('--election-timeout <ms>', 'time (in milliseconds) for an election to timeout', positiveInt('--election-timeout'), 1000)
     .option('--snapshot-count <n>', 'number of committed transactions to trigger a snapshot', positiveInt('--snapshot-count'), 100000)
-    .option('--backend-batch-interval <duration>', 'maximum time before writing applied changes to the backend', duration('--backend-batch-interval'), 100)
+    .addOption(
+      new Option('--backend-batch-interval <duration>', 'maximum time before writing applied changes to the backend')
+        .argParser(duration('--backend-batch-interval'))
+        .default(100, '100ms'),
+    )
     .option('--backend-batch-limit <n>', 'maximum operations before writing applied changes to the backend', positiveInt('--backend-batch-limit'), 10000)
     .option('--max-request-bytes <n>', 'maximum client request size in bytes', positiveInt('--max-request-bytes'), DEFAULT_MAX_REQUEST_BYTES)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FlagError, parseFlags } from '../../src/config/flags.js';
+import { FlagError, helpText, parseFlags } from '../../src/config/flags.js';
 import type { ServerConfig } from '../../src/config/server-config.js';
 import { computeClusterId, computeMemberId } from '../../src/config/cluster-identity.js';
 
@@ -85,6 +85,7 @@ describe('flags: etcd-style command line', () => {
 
   it('answers --help without starting', () => {
     expect(parseFlags(['--help'])).to.equal('help');
+    expect(helpText()).to.match(/--backend-batch-interval <duration>.*\(default: 100ms\)/);
   });
 
   it('answers --version without starting, as etcd does', () => {
