@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { EntryType, type Entry, type Snapshot, type StateMachine } from '@raftkv/raft';
 import { silentLogger, type Logger } from '@raftkv/cnet';
-import { openKvDb, readUint, scanBatches, syncKvDb, writeBatch, type KvDb } from '../mvcc/db.js';
+import { openKvDb, readUint, scanBatches, syncKvDb, type KvDb } from '../mvcc/db.js';
 import { errStopped, errTimeout } from '../mvcc/errors.js';
 import { META_APPLIED_INDEX, encodeUint, recordKey, dedupKey, type DbOp } from '../mvcc/layout.js';
 import { encodeRecordBody } from '../mvcc/record.js';
@@ -323,16 +323,6 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     throw new KvError(3, 'etcdserver: unknown command op');
   }
 
-  private async commit(ops: DbOp[]): Promise<void> {
-    try {
-      await writeBatch(this.db, ops);
-    } catch (err) {
-      this.failure = err as Error;
-      this.logger.error({ err: String(err) }, 'kv batch write failed; the node must restart');
-      throw err;
-    }
-  }
-
   private async restore(snapshot: Snapshot): Promise<void> {
     const s = decodeSnapshot(snapshot.data);
     if (s.appliedIndex !== snapshot.meta.index)
@@ -351,7 +341,9 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     const leaseTable = LeaseTable.fromLeases(s.leases, store);
     ops.push(...leaseTable.dbOps());
     ops.push(...store.takeDbOps(), { type: 'put', key: META_APPLIED_INDEX, value: encodeUint(s.appliedIndex) });
-    await this.commit(ops);
+    // Through the write-behind, so a failed write is handled in one place; the queue is empty, so this is one batch.
+    this.writes.add(ops);
+    await this.writes.flush();
     this.store = store;
     this.leaseTable = leaseTable;
     this.store.leaseExists = (id) => this.leaseTable.has(id);

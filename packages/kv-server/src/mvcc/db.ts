@@ -1,6 +1,5 @@
 import { Level } from 'level';
-import { writeLevelBatch } from '@raftkv/raft';
-import { decodeUint, type DbOp } from './layout.js';
+import { decodeUint } from './layout.js';
 
 /** The KV database: level with Buffer keys and values. */
 export type KvDb = Level<Buffer, Buffer>;
@@ -11,11 +10,6 @@ export async function openKvDb(location: string): Promise<KvDb> {
   const db = new Level<Buffer, Buffer>(location, BUFFERS);
   await db.open();
   return db;
-}
-
-/** One atomic batch (level's chained batch: see writeLevelBatch). */
-export function writeBatch(db: KvDb, ops: DbOp[]): Promise<void> {
-  return writeLevelBatch(db, ops);
 }
 
 /** Entries per native read when scanning a whole prefix (a load), and the bytes those reads may hold. */

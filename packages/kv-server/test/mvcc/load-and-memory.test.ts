@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ByteReader, ByteWriter, ownedCopy, SlabCopier } from '../../src/mvcc/binary.js';
-import { openKvDb, writeBatch, type KvDb } from '../../src/mvcc/db.js';
+import { writeLevelBatch } from '@raftkv/raft';
+import { openKvDb, type KvDb } from '../../src/mvcc/db.js';
 import { decodeRecordBody, encodeRecordBody, freezeKv } from '../../src/mvcc/record.js';
 import { MvccStore } from '../../src/mvcc/store.js';
 import type { RangeResponse } from '../../src/mvcc/types.js';
@@ -107,7 +108,7 @@ describe('MvccStore.load', () => {
       else s.put({ key: b(key), value: b(`value-${i}`) });
       if (i === 1200) s.compact(s.currentRevision() - 100);
     }
-    await writeBatch(db, s.takeDbOps());
+    await writeLevelBatch(db, s.takeDbOps());
     const loaded = await MvccStore.load(db);
     expect(loaded.currentRevision()).to.equal(s.currentRevision());
     expect(loaded.compactedRevision()).to.equal(s.compactedRevision());
@@ -120,7 +121,7 @@ describe('MvccStore.load', () => {
     const s = new MvccStore();
     for (let i = 0; i < 5; i++) s.put({ key: b('shared'), value: b(`${i}`) });
     s.put({ key: b('other'), value: b('x') });
-    await writeBatch(db, s.takeDbOps());
+    await writeLevelBatch(db, s.takeDbOps());
     const loaded = await MvccStore.load(db);
     const keys = [...loaded.records()].filter((r) => r.key.toString() === 'shared').map((r) => r.key);
     expect(keys).to.have.length(5);

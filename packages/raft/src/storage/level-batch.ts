@@ -14,7 +14,7 @@ export interface ChainedBatchingDb<K, V> {
 /**
  * Writes `ops` as one atomic batch. level's chained batch hands each operation to the native side as it is added,
  * which costs a third of what the array form does per operation (that one clones each op and re-checks its
- * encodings). Used for the Raft log and the KV store alike.
+ * encodings). The Raft log writes through it; the KV store keeps a chained batch open across applies (WriteBehind).
  */
 export async function writeLevelBatch<K, V>(
   db: ChainedBatchingDb<K, V>,
