@@ -7,6 +7,7 @@ import { ByteReader, ByteWriter, CodecError, bytesSize, stringSize, uvarintSize 
  * Binary encoding of RaftMessage for the peer path:
  *   version u8 | clusterTag u32 | type u8 | flags u8 | from | to | term | logTerm | index | commit
  *   | rejectHint | conflictTerm | context | entries | [snapshotMeta] | [snapshotOffset] | [snapshotData]
+ * (flags: reject, which optional fields follow, snapshotDone, commitOnly).
  * Numbers are varints, strings and byte arrays are length-prefixed. One allocation per encode.
  */
 export const MESSAGE_CODEC_VERSION = 1;
@@ -17,6 +18,7 @@ const FLAG_OFFSET = 4;
 const FLAG_DATA = 8;
 const FLAG_DONE_SET = 16;
 const FLAG_DONE = 32;
+const FLAG_COMMIT_ONLY = 64;
 
 const MAX_MESSAGE_TYPE = MessageType.TimeoutNow;
 
@@ -133,6 +135,7 @@ function messageFlags(m: RaftMessage): number {
   if (m.snapshotOffset !== undefined) flags |= FLAG_OFFSET;
   if (m.snapshotData !== undefined) flags |= FLAG_DATA;
   if (m.snapshotDone !== undefined) flags |= FLAG_DONE_SET | (m.snapshotDone ? FLAG_DONE : 0);
+  if (m.commitOnly === true) flags |= FLAG_COMMIT_ONLY;
   return flags;
 }
 
@@ -203,6 +206,7 @@ export function decodeMessage(buf: Uint8Array): RaftMessage {
   if (flags & FLAG_OFFSET) m.snapshotOffset = r.uvarint();
   if (flags & FLAG_DATA) m.snapshotData = r.bytes();
   if (flags & FLAG_DONE_SET) m.snapshotDone = (flags & FLAG_DONE) !== 0;
+  if (flags & FLAG_COMMIT_ONLY) m.commitOnly = true;
   r.done();
   return m;
 }

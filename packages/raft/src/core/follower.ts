@@ -59,7 +59,9 @@ export function handleAppend(r: Raft, m: RaftMessage): void {
   if (log.matchTerm(m.index, m.logTerm)) {
     const lastNew = log.appendFromLeader(m.index, m.entries);
     log.commitTo(Math.min(m.commit, lastNew));
-    r.send({ type: MessageType.AppendResponse, to: m.from, index: lastNew });
+    // A commit-only Append needs no answer: the leader already knows we match up to its index (one message
+    // fewer per write for each follower, and the leader handles one fewer).
+    if (!(m.commitOnly === true && m.entries.length === 0)) r.send({ type: MessageType.AppendResponse, to: m.from, index: lastNew });
     return;
   }
   const hint = log.findConflictByTerm(Math.min(m.index, log.lastIndex()), m.logTerm);

@@ -81,6 +81,11 @@ export interface RaftMessage {
   conflictTerm: number;
   /** ReadIndex / Heartbeat context that ties responses to pending reads. */
   context: Uint8Array;
+  /**
+   * Append without entries to a follower the leader knows matches up to `index`: it carries only a new commit
+   * index, and accepting it needs no AppendResponse (the answer would tell the leader nothing it does not know).
+   */
+  commitOnly?: boolean;
   /** Snapshot chunks: the snapshot's meta, the chunk's byte offset, the chunk, and whether it is the last one. */
   snapshotMeta?: SnapshotMeta;
   snapshotOffset?: number;

@@ -512,6 +512,8 @@ export class Raft implements RaftCore {
       logTerm: prevTerm,
       entries,
       commit: this.log.committed,
+      // Nothing new to match: the follower's answer would only repeat what its last one said, so it sends none.
+      commitOnly: entries.length === 0 && pr.state === ProgressState.Replicate && pr.match === prevIndex,
     });
     pr.sentCommit = this.log.committed;
     let bytes = 0;
@@ -661,6 +663,7 @@ export class Raft implements RaftCore {
     if (partial.snapshotOffset !== undefined) m.snapshotOffset = partial.snapshotOffset;
     if (partial.snapshotData !== undefined) m.snapshotData = partial.snapshotData;
     if (partial.snapshotDone !== undefined) m.snapshotDone = partial.snapshotDone;
+    if (partial.commitOnly === true) m.commitOnly = true;
     this.msgs.push(m);
   }
 

@@ -44,6 +44,8 @@ const messageArb: fc.Arbitrary<RaftMessage> = fc.record(
     snapshotOffset: safeUint,
     snapshotData: fc.uint8Array({ maxLength: 128 }),
     snapshotDone: fc.boolean(),
+    // Only ever set when true (absent means false), as the sender and the decoder do.
+    commitOnly: fc.constant(true),
   },
   {
     requiredKeys: [
@@ -92,6 +94,12 @@ describe('message codec', () => {
     expect(decoded).to.deep.equal(m);
     const plain = decodeMessage(encodeMessage(appendMessage()));
     expect(plain).to.not.have.any.keys('snapshotMeta', 'snapshotOffset', 'snapshotData', 'snapshotDone');
+  });
+
+  it('carries commitOnly only when set', () => {
+    const m: RaftMessage = { ...appendMessage(), entries: [], commitOnly: true };
+    expect(decodeMessage(encodeMessage(m))).to.deep.equal(m);
+    expect(decodeMessage(encodeMessage(appendMessage()))).to.not.have.property('commitOnly');
   });
 
   it('round-trips arbitrary messages (property)', () => {

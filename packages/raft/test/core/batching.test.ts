@@ -77,4 +77,48 @@ describe('append batching', () => {
       [2, false],
     ]);
   });
+
+  it('marks an empty Append commit-only when the follower is known to match its index', () => {
+    const r = replicatingLeader();
+    r.propose(enc('a'));
+    drain(r);
+    // n2 acknowledges index 2; n3's acknowledgement is lost.
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n2', term: 2, index: 2 }));
+    expect(r.log.committed).to.equal(2);
+    const msgs = drain(r);
+    const [toN2] = appendsTo(msgs, 'n2');
+    expect([toN2!.index, toN2!.entries.length, toN2!.commit, toN2!.commitOnly]).to.deep.equal([2, 0, 2, true]);
+    // n3 has index 2 in flight but is known to match only up to 1: it must answer, so this one is not.
+    const [toN3] = appendsTo(msgs, 'n3');
+    expect([toN3!.index, toN3!.entries.length, toN3!.commitOnly]).to.deep.equal([2, 0, undefined]);
+  });
+
+  it('a lost acknowledgement is asked for again at the next heartbeat answer, not with a commit-only Append', () => {
+    const r = replicatingLeader();
+    r.propose(enc('a'));
+    drain(r);
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n2', term: 2, index: 2 }));
+    drain(r);
+    r.step(msg({ type: MessageType.HeartbeatResponse, from: 'n3', term: 2 }));
+    const [toN3] = appendsTo(drain(r), 'n3');
+    expect(toN3, 'an Append to n3').to.not.equal(undefined);
+    expect(toN3!.commitOnly).to.equal(undefined);
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n3', term: 2, index: 2 }));
+    expect(r.progress.get('n3')!.match).to.equal(2);
+  });
+
+  it('a follower takes the commit of a commit-only Append without answering, but answers anything else', () => {
+    const r = newRaft({ term: 2 });
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 0, logTerm: 0, entries: [entry(1, 2)] }));
+    expect(drain(r).filter((m) => m.type === MessageType.AppendResponse).map((m) => m.index)).to.deep.equal([1]);
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 1, logTerm: 2, commit: 1, commitOnly: true }));
+    expect(r.log.committed).to.equal(1);
+    expect(drain(r).filter((m) => m.type === MessageType.AppendResponse)).to.have.length(0);
+    // One it cannot match is rejected, commit-only or not, so the leader backs up.
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 5, logTerm: 2, commit: 1, commitOnly: true }));
+    expect(drain(r).filter((m) => m.type === MessageType.AppendResponse).map((m) => [m.index, m.reject])).to.deep.equal([[5, true]]);
+    // Without the mark, an empty Append is acknowledged as before.
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 1, logTerm: 2, commit: 1 }));
+    expect(drain(r).filter((m) => m.type === MessageType.AppendResponse).map((m) => [m.index, m.reject])).to.deep.equal([[1, false]]);
+  });
 });
