@@ -203,7 +203,8 @@ export class OutboundPeer {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    // setImmediate rather than a microtask: everything sent during this turn of the event loop goes out in one write.
+    // A microtask: everything sent in the current synchronous run goes out in one write, without waiting a turn of
+    // the event loop (which setImmediate would).
     queueMicrotask(this.flush);
   }
 
