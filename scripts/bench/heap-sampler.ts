@@ -10,18 +10,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
+import { preloadWindow } from './preload-window.js';
 
 /** One sample per this many bytes allocated, on average. */
 const SAMPLING_INTERVAL_BYTES = 4096;
 
-const setting = process.env.RAFTKV_HEAP_SAMPLE;
-if (setting !== undefined && setting !== '') {
-  const [dir = '.', startText = '10000', durationText = '10000'] = setting.split(',');
-  const startMs = Number(startText);
-  const durationMs = Number(durationText);
-  if (!(startMs >= 0) || !(durationMs > 0)) throw new Error(`RAFTKV_HEAP_SAMPLE: expected <dir>[,<start ms>[,<duration ms>]], got "${setting}"`);
-  const nameAt = process.argv.indexOf('--name');
-  const name = nameAt >= 0 ? process.argv[nameAt + 1] : String(process.pid);
+const window = preloadWindow('RAFTKV_HEAP_SAMPLE');
+if (window !== null) {
+  const { dir, startMs, durationMs, name } = window;
   const session = new Session();
   session.connect();
   session.post('HeapProfiler.enable');

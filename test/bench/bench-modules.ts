@@ -9,6 +9,7 @@ export type RssModule = typeof import('../../scripts/dist/bench/rss-sampler.js')
 export type NodeCpuModule = typeof import('../../scripts/dist/bench/node-cpu.js');
 export type ProfileSummaryModule = typeof import('../../scripts/dist/bench/profile-summary.js');
 export type HeapSummaryModule = typeof import('../../scripts/dist/bench/heap-summary.js');
+export type LatencySummaryModule = typeof import('../../scripts/dist/bench/latency-summary.js');
 export type ReportModule = typeof import('../../scripts/dist/bench/report.js');
 export type RunSummaryModule = typeof import('../../scripts/dist/bench/run-summary.js');
 export type FailoverModule = typeof import('../../scripts/dist/bench/failover.js');

@@ -16,6 +16,7 @@ export { KvStateMachine, type KvStateMachineOptions, type KvStateMachineEvents }
 export { encodeCommand, decodeCommand, encodeResult, decodeResult } from './apply/command-codec.js';
 export { DEFAULT_DEDUP_LIMITS, type DedupLimits } from './apply/dedup.js';
 export { startServer, type ServerHandle } from './server.js';
+export * from './http/request-trace.js';
 export { parseFlags, FlagError } from './config/flags.js';
 export type { ServerConfig } from './config/server-config.js';
 export { computeMemberId, computeClusterId } from './config/cluster-identity.js';

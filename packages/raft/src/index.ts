@@ -11,4 +11,5 @@ export * from './core/index.js';
 export { RaftNode, RAFT_MESSAGE_TYPE, type RaftNodeFatalListener } from './node.js';
 export type { RaftNodeOptions } from './driver/options.js';
 export { RaftTimeoutError } from './driver/errors.js';
+export * from './driver/trace.js';
 export { Rng } from './sim/rng.js';

@@ -19,6 +19,7 @@ import { SnapshotPolicy } from './driver/snapshot-policy.js';
 import { openIdentity } from './driver/identity.js';
 import { HardStatePlan } from './driver/hard-state-plan.js';
 import { ApplyQueue } from './driver/apply-queue.js';
+import { readyTrace, receiveTrace, type ReadyTraceEvent, type ReceiveTraceEvent } from './driver/trace.js';
 
 /** The cnet message type byte of Raft traffic (the transport carries other types untouched). */
 export const RAFT_MESSAGE_TYPE = 1;
@@ -259,6 +260,10 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       return;
     }
     if (msg.to !== this.id) return;
+    if (receiveTrace.hasSubscribers) {
+      const event: ReceiveTraceEvent = { node: this.id, at: performance.now(), from: msg.from, type: msg.type, index: msg.index, reject: msg.reject };
+      receiveTrace.publish(event);
+    }
     if (msg.type === MessageType.AppendResponse && !msg.reject) {
       this.matchHints.set(msg.from, Math.max(this.matchHints.get(msg.from) ?? 0, msg.index));
     }
@@ -311,6 +316,8 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
+    const tracing = readyTrace.hasSubscribers;
+    const startedAt = tracing ? performance.now() : 0;
     const { early, late } = this.splitMessages(rd.messages);
     for (const msg of early) this.send(msg);
     const write = this.hardStates.plan(rd);
@@ -321,6 +328,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       await this.storage.save(update);
       this.hardStates.written(write.hardState);
     }
+    const persistedAt = tracing ? performance.now() : 0;
     if (this.halted) return;
     this.emitStateChanges(rd);
     for (const msg of late) this.send(msg);
@@ -335,6 +343,20 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (this.halted) return;
     this.applyQueue.push(rd.committedEntries);
     for (const rs of rd.readStates) this.reads.onReadState(rs);
+    if (tracing) this.traceReady(rd, startedAt, persistedAt);
+  }
+
+  private traceReady(rd: Ready, startedAt: number, persistedAt: number): void {
+    const event: ReadyTraceEvent = {
+      node: this.id,
+      startedAt,
+      persistedAt,
+      finishedAt: performance.now(),
+      entries: rd.entries.length,
+      lastEntryIndex: rd.entries.at(-1)?.index ?? 0,
+      committedTo: rd.committedEntries.at(-1)?.index ?? 0,
+    };
+    readyTrace.publish(event);
   }
 
   /**

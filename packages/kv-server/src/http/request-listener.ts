@@ -5,6 +5,7 @@ import { readRawBody } from './body.js';
 import { httpStatusOf, kvErrorBody, toKvError } from './errors.js';
 import { idempotencyKeyOf, kvJsonRoutes, type KvJsonHandler } from './kv-routes.js';
 import { parseBody } from './proto-json.js';
+import { kvRequestTrace, type KvRequestTraceEvent } from './request-trace.js';
 
 /**
  * The node's HTTP request listener. The hot KV routes (a POST to exactly /v3/kv/put, range, txn, deleterange or
@@ -23,11 +24,18 @@ export function createRequestListener(api: ApiContext, services: AppServices = {
 
 async function serveKvJson(api: ApiContext, handler: KvJsonHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = Date.now();
+  const tracing = kvRequestTrace.hasSubscribers;
+  const startedAt = tracing ? performance.now() : 0;
+  let bodyReadAt = 0;
+  let handledAt = 0;
   let status = 200;
   let body: string;
   try {
     const raw = await readRawBody(req, api.maxRequestBytes);
-    body = JSON.stringify(await handler(parseBody(raw), idempotencyKeyOf(req)));
+    if (tracing) bodyReadAt = performance.now();
+    const answer = await handler(parseBody(raw), idempotencyKeyOf(req));
+    if (tracing) handledAt = performance.now();
+    body = JSON.stringify(answer);
   } catch (err) {
     const kvErr = toKvError(err);
     if (kvErr.code === 13 || kvErr.code === 2) api.logger.error({ err, path: req.url }, 'request failed');
@@ -41,4 +49,8 @@ async function serveKvJson(api: ApiContext, handler: KvJsonHandler, req: Incomin
   });
   res.end(body);
   observeRequest(api, req.url!, 'POST', req.url!, status, Date.now() - started);
+  if (tracing) {
+    const event: KvRequestTraceEvent = { url: req.url!, status, startedAt, bodyReadAt, handledAt, finishedAt: performance.now() };
+    kvRequestTrace.publish(event);
+  }
 }

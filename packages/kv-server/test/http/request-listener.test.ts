@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { KV_REQUEST_TRACE_CHANNEL, type KvRequestTraceEvent } from '../../src/http/request-trace.js';
 import { b64, startTestApi, type TestApi } from './harness.js';
 
 /** The fast path (an exact POST /v3/kv/… path) and the koa app (the same path with a query string) must answer alike. */
@@ -41,6 +43,28 @@ describe('HTTP: the fast path for the KV routes answers as the koa app does', ()
       expect(fast.headers['content-type']).to.equal('application/json; charset=utf-8');
     });
   }
+
+  it('publishes each fast-path request on the trace channel with its status and stage times, in order', async () => {
+    const events: KvRequestTraceEvent[] = [];
+    const onEvent = (m: unknown) => events.push(m as KvRequestTraceEvent);
+    subscribe(KV_REQUEST_TRACE_CHANNEL, onEvent);
+    try {
+      await send('/v3/kv/put', JSON.stringify({ key: b64('traced'), value: b64('v') }));
+      await send('/v3/kv/put', '{"key":');
+      await send('/v3/kv/put?via=koa', JSON.stringify({ key: b64('traced'), value: b64('v') }));
+    } finally {
+      unsubscribe(KV_REQUEST_TRACE_CHANNEL, onEvent);
+    }
+    // koa's requests are not traced; the malformed one is, with its 400.
+    expect(events.map((e) => [e.url, e.status])).to.deep.equal([
+      ['/v3/kv/put', 200],
+      ['/v3/kv/put', 400],
+    ]);
+    const ok = events[0]!;
+    expect(ok.bodyReadAt).to.be.at.least(ok.startedAt);
+    expect(ok.handledAt).to.be.at.least(ok.bodyReadAt);
+    expect(ok.finishedAt).to.be.at.least(ok.handledAt);
+  });
 
   it('passes the Idempotency-Key header on to the proposed command, and leaves an empty one out', async () => {
     const proposed: Array<string | undefined> = [];
