@@ -37,11 +37,14 @@ function overlapsPause(from: number, to: number, gcs: NodeTrace['gcs']): boolean
 /** For each Ready that wrote entries: from its start to the first acknowledgement of its last entry (none: skipped). */
 export function acknowledgementTimes(trace: NodeTrace): number[] {
   const acks = [...trace.acks].sort((a, b) => a.at - b.at);
+  const writes = trace.readies.filter((r) => r.entries > 0).sort((a, b) => a.startedAt - b.startedAt);
   const times: number[] = [];
-  for (const r of trace.readies) {
-    if (r.entries === 0) continue;
-    const ack = acks.find((a) => a.at >= r.startedAt && a.index >= r.lastEntryIndex);
-    if (ack) times.push(ack.at - r.startedAt);
+  let first = 0; // the first acknowledgement not before the current Ready's start
+  for (const r of writes) {
+    while (first < acks.length && acks[first]!.at < r.startedAt) first++;
+    let i = first;
+    while (i < acks.length && acks[i]!.index < r.lastEntryIndex) i++;
+    if (i < acks.length) times.push(acks[i]!.at - r.startedAt);
   }
   return times;
 }
