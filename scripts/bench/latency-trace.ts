@@ -36,7 +36,14 @@ if (window !== null) {
   };
   const onReady = (message: unknown) => {
     const e = message as ReadyTraceEvent;
-    trace.readies.push({ ...e, startedAt: origin + e.startedAt, persistedAt: origin + e.persistedAt, finishedAt: origin + e.finishedAt });
+    trace.readies.push({
+      startedAt: origin + e.startedAt,
+      persistedAt: origin + e.persistedAt,
+      finishedAt: origin + e.finishedAt,
+      entries: e.entries,
+      lastEntryIndex: e.lastEntryIndex,
+      committedTo: e.committedTo,
+    });
   };
   const onReceive = (message: unknown) => {
     const e = message as ReceiveTraceEvent;

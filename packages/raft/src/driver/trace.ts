@@ -21,7 +21,7 @@ export interface ReadyTraceEvent {
   committedTo: number;
 }
 
-/** One Raft message this node received and stepped. */
+/** One Raft message this node received for itself, published just before it is stepped. */
 export interface ReceiveTraceEvent {
   node: NodeId;
   at: number;
