@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter, DecodeError, varintSize, writeVarint } from '../mvcc/binary.js';
-import { decodeRecordBody, recordBodySize, writeRecordBody, type RevisionRecord } from '../mvcc/record.js';
+import { copyKey, decodeRecordBody, recordBodySize, writeRecordBody, type KeyOf, type RecordList } from '../mvcc/record.js';
 import { decodeEntry, encodeEntry, type DedupEntry } from './dedup.js';
 
 /** The whole state machine as of one applied index. */
@@ -8,7 +8,7 @@ export interface KvSnapshotState {
   currentRevision: number;
   /** etcd's compactMainRev (-1 before any compaction). */
   compactMainRevision: number;
-  records: readonly RevisionRecord[];
+  records: RecordList;
   dedup: Iterable<DedupEntry>;
   /** Leases by id with their granted TTL (their keys follow from the records). */
   leases: Iterable<{ id: number; ttl: number }>;
@@ -30,7 +30,7 @@ const RECORDS_PER_CLOCK_CHECK = 256;
  * megabytes, and growing a buffer by doubling (then copying it out) cost three times that in copies.
  */
 export async function encodeSnapshot(s: KvSnapshotState): Promise<Buffer> {
-  const records = s.records;
+  const { keys, records } = s.records;
   const head = new ByteWriter(64);
   head.raw(MAGIC).u8(SNAPSHOT_FORMAT).varint(s.appliedIndex).varint(s.currentRevision).varint(s.compactMainRevision + 1);
   const tail = new ByteWriter(1 << 12);
@@ -46,19 +46,20 @@ export async function encodeSnapshot(s: KvSnapshotState): Promise<Buffer> {
   let size = headBytes.length + tailBytes.length;
   for (let i = 0; i < records.length; i++) {
     const rec = records[i]!;
-    const body = recordBodySize(rec);
-    size += 1 + varintSize(rec.rev.main) + varintSize(rec.rev.sub) + varintSize(body) + body;
+    const body = recordBodySize(keys[i]!, rec);
+    size += 1 + varintSize(rec.main) + varintSize(rec.sub) + varintSize(body) + body;
     if (clock.due(i)) await clock.yield();
   }
   const out = Buffer.allocUnsafe(size);
   let pos = headBytes.copy(out, 0);
   for (let i = 0; i < records.length; i++) {
     const rec = records[i]!;
+    const key = keys[i]!;
     out[pos++] = 1;
-    pos = writeVarint(out, pos, rec.rev.main);
-    pos = writeVarint(out, pos, rec.rev.sub);
-    pos = writeVarint(out, pos, recordBodySize(rec));
-    pos = writeRecordBody(out, pos, rec);
+    pos = writeVarint(out, pos, rec.main);
+    pos = writeVarint(out, pos, rec.sub);
+    pos = writeVarint(out, pos, recordBodySize(key, rec));
+    pos = writeRecordBody(out, pos, key, rec);
     if (clock.due(i)) await clock.yield();
   }
   pos += tailBytes.copy(out, pos);
@@ -85,7 +86,7 @@ export interface DecodedSnapshot {
   currentRevision: number;
   /** etcd's compactMainRev (-1 before any compaction). */
   compactMainRevision: number;
-  records: RevisionRecord[];
+  records: RecordList;
   dedup: DedupEntry[];
   leases: Array<{ id: number; ttl: number }>;
 }
@@ -98,10 +99,21 @@ export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
   const appliedIndex = r.varint();
   const currentRevision = r.varint();
   const compactMainRevision = r.varint() - 1;
-  const records: RevisionRecord[] = [];
+  const records: RecordList = { keys: [], records: [] };
+  // Each key is copied once, at its first record; its later records share that Buffer.
+  const seen = new Map<string, Buffer>();
+  const keyOf: KeyOf = (body, start, end) => {
+    const name = body.toString('latin1', start, end);
+    let key = seen.get(name);
+    if (key === undefined) seen.set(name, (key = copyKey(body, start, end)));
+    return key;
+  };
   while (r.u8() === 1) {
-    const rev = { main: r.varint(), sub: r.varint() };
-    records.push(decodeRecordBody(rev, r.bytes()));
+    const main = r.varint();
+    const sub = r.varint();
+    const { key, record } = decodeRecordBody(main, sub, r.bytes(), keyOf);
+    records.keys.push(key);
+    records.records.push(record);
   }
   const dedup: DedupEntry[] = [];
   while (r.u8() === 1) {

@@ -333,8 +333,9 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     const ops: DbOp[] = [];
     for await (const batch of scanBatches(this.db, { gte: Buffer.of(0), lt: Buffer.of(0xff) }))
       for (const [k] of batch) ops.push({ type: 'del', key: k });
-    for (const rec of s.records)
-      ops.push({ type: 'put', key: recordKey(rec.rev), value: encodeRecordBody(rec) });
+    const { keys, records } = s.records;
+    for (let i = 0; i < records.length; i++)
+      ops.push({ type: 'put', key: recordKey(records[i]!), value: encodeRecordBody(keys[i]!, records[i]!) });
     const dedup = DedupTable.fromEntries(s.dedup, this.limits);
     for (const e of s.dedup) ops.push({ type: 'put', key: dedupKey(e.id), value: encodeEntry(e) });
     const store = MvccStore.fromRecords(s.records, s.currentRevision, s.compactMainRevision);

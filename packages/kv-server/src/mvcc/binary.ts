@@ -104,6 +104,8 @@ export function ownedCopy(bytes: Uint8Array): Buffer {
 export class SlabCopier {
   private slab: Buffer = Buffer.allocUnsafeSlow(0);
   private used = 0;
+  /** Where the last place() put its copy in the slab it returned. */
+  placedAt = 0;
 
   constructor(private readonly slabBytes = 64 * 1024) {}
 
@@ -113,16 +115,39 @@ export class SlabCopier {
     return out;
   }
 
+  /**
+   * Copies `bytes` like copy() but returns the slab they went into, not a view (none is made): the copy starts at
+   * `placedAt`. For a holder that keeps the slab and the offset rather than a view object per copy.
+   */
+  place(bytes: Uint8Array): Buffer {
+    const n = bytes.length;
+    if (n * 8 > this.slabBytes) {
+      const own = Buffer.allocUnsafeSlow(n);
+      own.set(bytes);
+      this.placedAt = 0;
+      return own;
+    }
+    this.makeRoom(n);
+    this.slab.set(bytes, this.used);
+    this.placedAt = this.used;
+    this.used += n;
+    return this.slab;
+  }
+
   /** `n` uninitialized bytes laid out like a copy, for an encoder that writes its output in place. */
   alloc(n: number): Buffer {
     if (n * 8 > this.slabBytes) return Buffer.allocUnsafeSlow(n);
+    this.makeRoom(n);
+    const out = this.slab.subarray(this.used, this.used + n);
+    this.used += n;
+    return out;
+  }
+
+  private makeRoom(n: number): void {
     if (this.used + n > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(this.slabBytes);
       this.used = 0;
     }
-    const out = this.slab.subarray(this.used, this.used + n);
-    this.used += n;
-    return out;
   }
 }
 
@@ -201,6 +226,13 @@ export class ByteReader {
 
   rest(): Buffer {
     return this.raw(this.buf.length - this.pos);
+  }
+
+  /** The remaining bytes as a view of the input, not a copy: for a caller that copies them where it keeps them. */
+  restView(): Buffer {
+    const out = this.buf.subarray(this.pos);
+    this.pos = this.buf.length;
+    return out;
   }
 
   /** Skips the next `n` bytes; returns where they start in `input`. */

@@ -1,6 +1,9 @@
 import type { RevisionRecord } from './record.js';
 import type { KeyValue } from './types.js';
 
+/** Histories shorter than this grow by a copy of exact size (see append). */
+const EXACT_SIZE_UNTIL = 8;
+
 /**
  * Every kept revision of one key, oldest first. A tombstone ends a generation (etcd's key_index.go);
  * the next put starts a new one with version 1, so generations need no separate structure here.
@@ -12,8 +15,9 @@ export class KeyHistory {
   constructor(readonly key: Buffer) {}
 
   append(rec: RevisionRecord): void {
-    // A first push would reserve 17 slots; most keys keep one revision.
-    if (this.records.length === 0) this.records = [rec];
+    // A push (or a spread) reserves 16 spare slots, kept as long as the key is; most keys keep a few revisions,
+    // so a short history is copied into an array of its exact size instead (concat makes one).
+    if (this.records.length < EXACT_SIZE_UNTIL) this.records = this.records.concat(rec);
     else this.records.push(rec);
   }
 
@@ -24,7 +28,7 @@ export class KeyHistory {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.records[mid]!.rev.main <= rev) {
+      if (this.records[mid]!.main <= rev) {
         found = mid;
         lo = mid + 1;
       } else {
@@ -34,14 +38,26 @@ export class KeyHistory {
     return found;
   }
 
-  /** The key's value as of revision `rev`, or undefined when it did not exist (or was deleted) then. */
-  at(rev: number): KeyValue | undefined {
+  /** The record of the key's value as of revision `rev`, or undefined when it did not exist (or was deleted) then. */
+  recordAt(rev: number): RevisionRecord | undefined {
     const i = this.indexAt(rev);
-    return i < 0 ? undefined : (this.records[i]!.kv ?? undefined);
+    const rec = i < 0 ? undefined : this.records[i]!;
+    return rec === undefined || rec.isTombstone ? undefined : rec;
+  }
+
+  /** The key's value as of revision `rev` (a new object), or undefined when it did not exist then. */
+  at(rev: number): KeyValue | undefined {
+    return this.recordAt(rev)?.kv(this.key);
+  }
+
+  /** The record of the key's current value, or undefined when it is deleted. */
+  latestRecord(): RevisionRecord | undefined {
+    const rec = this.records[this.records.length - 1];
+    return rec === undefined || rec.isTombstone ? undefined : rec;
   }
 
   latest(): KeyValue | undefined {
-    return this.records[this.records.length - 1]?.kv ?? undefined;
+    return this.latestRecord()?.kv(this.key);
   }
 
   /**
@@ -51,7 +67,7 @@ export class KeyHistory {
   compact(atRev: number): RevisionRecord[] {
     const i = this.indexAt(atRev);
     if (i < 0) return [];
-    const dropUntil = this.records[i]!.kv === null ? i + 1 : i;
+    const dropUntil = this.records[i]!.isTombstone ? i + 1 : i;
     return this.records.splice(0, dropUntil);
   }
 

@@ -1,8 +1,7 @@
 import { storeBytes } from './binary.js';
 import { KeyHistory } from './key-history.js';
 import { SortedKeys } from './sorted-keys.js';
-import { copyKey, decodeRecordBody, type RevisionRecord } from './record.js';
-import type { Revision } from './layout.js';
+import { copyKey, decodeRecordBody, type RecordList, type RevisionRecord } from './record.js';
 
 /**
  * How a request's range_end reads (etcd): absent or empty = the single key; [0] = every key ≥ key;
@@ -29,16 +28,17 @@ export class KeyIndex {
   private sorted = new SortedKeys();
 
   /** Builds an index from records in revision order, sorting the keys once (a snapshot). */
-  static fromRecords(records: Iterable<RevisionRecord>): KeyIndex {
+  static fromRecords(list: RecordList): KeyIndex {
     const byKey = new Map<string, KeyHistory>();
-    for (const rec of records) {
-      const k = rec.key.toString('latin1');
+    for (let i = 0; i < list.records.length; i++) {
+      const key = list.keys[i]!;
+      const k = key.toString('latin1');
       let h = byKey.get(k);
       if (h === undefined) {
-        h = new KeyHistory(rec.key);
+        h = new KeyHistory(key);
         byKey.set(k, h);
       }
-      h.append(rec);
+      h.append(list.records[i]!);
     }
     return KeyIndex.fromHistories(byKey);
   }
@@ -100,10 +100,16 @@ export class KeyIndex {
     return dropped;
   }
 
-  /** Every record of every key, in key order then revision order (one array: a generator costs more per record). */
-  allRecords(): RevisionRecord[] {
-    const out: RevisionRecord[] = [];
-    for (const k of this.sorted) for (const rec of this.byKey.get(k)!.records) out.push(rec);
+  /** Every record of every key, in key order then revision order (arrays: a generator costs more per record). */
+  allRecords(): RecordList {
+    const out: RecordList = { keys: [], records: [] };
+    for (const k of this.sorted) {
+      const h = this.byKey.get(k)!;
+      for (const rec of h.records) {
+        out.keys.push(h.key);
+        out.records.push(rec);
+      }
+    }
     return out;
   }
 }
@@ -127,9 +133,9 @@ export class KeyIndexLoader {
     return h.key;
   };
 
-  add(rev: Revision, body: Buffer): void {
-    const rec = decodeRecordBody(rev, body, this.keyOf);
-    this.history!.append(rec);
+  add(main: number, sub: number, body: Buffer): void {
+    const { record } = decodeRecordBody(main, sub, body, this.keyOf);
+    this.history!.append(record);
   }
 
   finish(): KeyIndex {

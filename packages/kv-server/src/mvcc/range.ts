@@ -27,10 +27,10 @@ export function rangeKeys(index: KeyIndex, req: RangeRequest, viewRevision: numb
   let count = 0;
   let kvs: KeyValue[] = [];
   for (const h of index.histories(keySpan(req.key, req.rangeEnd))) {
-    const kv = h.at(rev);
-    if (kv === undefined) continue;
+    const rec = h.recordAt(rev);
+    if (rec === undefined) continue;
     count++;
-    if (!req.countOnly && (keepAll || kvs.length <= limit)) kvs.push(kv);
+    if (!req.countOnly && (keepAll || kvs.length <= limit)) kvs.push(rec.kv(h.key));
   }
   if (req.countOnly) return { kvs: [], more: false, count };
 

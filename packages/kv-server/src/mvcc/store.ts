@@ -1,7 +1,7 @@
-import { storeBytes } from './binary.js';
 import { readUint, scanBatches, type KvDb } from './db.js';
 import { errCompacted, errFutureRevision, errKeyNotFound, errLeaseNotFound } from './errors.js';
 import { KeyIndex, KeyIndexLoader, keySpan, type KeySpan } from './key-index.js';
+import type { KeyHistory } from './key-history.js';
 import {
   META_COMPACTED_REVISION,
   META_CURRENT_REVISION,
@@ -12,7 +12,7 @@ import {
   RECORD_PREFIX,
   type DbOp,
 } from './layout.js';
-import { encodeRecordBody, freezeKv, type RevisionRecord } from './record.js';
+import { encodeRecordBody, RevisionRecord, type RecordList } from './record.js';
 import { rangeKeys, readRevision } from './range.js';
 import { evaluateCompare } from './compare.js';
 import {
@@ -87,16 +87,19 @@ export class MvccStore {
   static async load(db: KvDb): Promise<MvccStore> {
     const loader = new KeyIndexLoader();
     for await (const batch of scanBatches(db, prefixBounds(RECORD_PREFIX)))
-      for (const [k, v] of batch) loader.add(parseRecordKey(k), v);
+      for (const [k, v] of batch) {
+        const rev = parseRecordKey(k);
+        loader.add(rev.main, rev.sub, v);
+      }
     const current = (await readUint(db, META_CURRENT_REVISION)) ?? INITIAL_REVISION;
     // Stored plus one, so "never compacted" (-1) fits an unsigned field.
     const compacted = ((await readUint(db, META_COMPACTED_REVISION)) ?? 0) - 1;
     return MvccStore.withIndex(loader.finish(), current, compacted);
   }
 
-  /** A store holding exactly `records` (in revision order), e.g. from a snapshot. */
-  static fromRecords(records: Iterable<RevisionRecord>, current: number, compactMain: number): MvccStore {
-    return MvccStore.withIndex(KeyIndex.fromRecords(records), current, compactMain);
+  /** A store holding exactly `list`'s records (in revision order), e.g. from a snapshot. */
+  static fromRecords(list: RecordList, current: number, compactMain: number): MvccStore {
+    return MvccStore.withIndex(KeyIndex.fromRecords(list), current, compactMain);
   }
 
   private static withIndex(index: KeyIndex, current: number, compactMain: number): MvccStore {
@@ -134,8 +137,8 @@ export class MvccStore {
     }
   }
 
-  /** Every kept record, grouped by key. */
-  records(): RevisionRecord[] {
+  /** Every kept record with its key, grouped by key. */
+  records(): RecordList {
     return this.index.allRecords();
   }
 
@@ -162,11 +165,11 @@ export class MvccStore {
     const found: Array<{ main: number; sub: number; event: ChangeEvent }> = [];
     for (const history of this.index.histories(span)) {
       const recs = history.records;
-      for (let i = recs.length - 1; i >= 0 && recs[i]!.rev.main >= fromRev; i--) {
+      for (let i = recs.length - 1; i >= 0 && recs[i]!.main >= fromRev; i--) {
         const rec = recs[i]!;
-        if (rec.rev.main > toRev) continue;
-        const prev = i > 0 ? (recs[i - 1]!.kv ?? undefined) : undefined;
-        found.push({ main: rec.rev.main, sub: rec.rev.sub, event: eventOf(rec, prev) });
+        if (rec.main > toRev) continue;
+        const prev = i > 0 ? recs[i - 1]! : undefined;
+        found.push({ main: rec.main, sub: rec.sub, event: eventOf(history.key, rec, prev) });
       }
     }
     found.sort((a, b) => a.main - b.main || a.sub - b.sub);
@@ -196,7 +199,7 @@ export class MvccStore {
   put(req: PutRequest): WriteOutcome<PutResponse> {
     validatePut(req);
     if ((req.lease ?? 0) !== 0 && !this.leaseExists(req.lease!)) throw errLeaseNotFound();
-    if ((req.ignoreValue || req.ignoreLease) && this.index.get(req.key)?.latest() === undefined) throw errKeyNotFound();
+    if ((req.ignoreValue || req.ignoreLease) && this.index.get(req.key)?.latestRecord() === undefined) throw errKeyNotFound();
     return this.write((w) => w.put(req));
   }
 
@@ -226,7 +229,7 @@ export class MvccStore {
     validateCompaction({ revision });
     if (revision <= this.compacted) throw errCompacted();
     if (revision > this.current) throw errFutureRevision();
-    for (const rec of this.index.compact(revision)) this.pending.push({ type: 'del', key: recordKey(rec.rev) });
+    for (const rec of this.index.compact(revision)) this.pending.push({ type: 'del', key: recordKey(rec) });
     this.compacted = revision;
     return { revision: this.current, response: {} };
   }
@@ -255,7 +258,7 @@ export class MvccStore {
     for (const op of plan.ops) {
       if (op.kind === 'txn') this.checkPuts(op.plan);
       if (op.kind !== 'put') continue;
-      if ((op.req.ignoreValue || op.req.ignoreLease) && this.index.get(op.req.key)?.latest() === undefined)
+      if ((op.req.ignoreValue || op.req.ignoreLease) && this.index.get(op.req.key)?.latestRecord() === undefined)
         throw errKeyNotFound();
       if ((op.req.lease ?? 0) !== 0 && !this.leaseExists(op.req.lease!)) throw errLeaseNotFound();
     }
@@ -318,18 +321,18 @@ class WriteTxn {
 
   put(req: PutRequest): PutResponse {
     const history = this.index.getOrCreate(req.key);
-    const prev = history.latest();
-    if ((req.ignoreValue || req.ignoreLease) && prev === undefined) throw errKeyNotFound();
-    const kv = freezeKv({
-      key: history.key,
-      // Kept as long as this revision is: a copy of its own rather than a slice of Node's shared pool.
-      value: req.ignoreValue ? prev!.value : storeBytes.copy(req.value),
-      createRevision: prev?.createRevision ?? this.rev,
-      modRevision: this.rev,
-      version: (prev?.version ?? 0) + 1,
-      lease: req.ignoreLease ? prev!.lease : (req.lease ?? 0),
-    });
-    this.record(history.key, kv, (rec) => history.append(rec));
+    const prevRecord = history.latestRecord();
+    if ((req.ignoreValue || req.ignoreLease) && prevRecord === undefined) throw errKeyNotFound();
+    const createRevision = prevRecord?.createRevision ?? this.rev;
+    const version = (prevRecord?.version ?? 0) + 1;
+    const lease = req.ignoreLease ? prevRecord!.lease : (req.lease ?? 0);
+    const sub = this.sub++;
+    const rec = req.ignoreValue
+      ? RevisionRecord.putKeepingValue(this.rev, sub, createRevision, version, lease, prevRecord!)
+      : RevisionRecord.put(this.rev, sub, createRevision, version, lease, req.value);
+    this.add(history, rec);
+    const prev = prevRecord?.kv(history.key);
+    const kv = rec.kv(history.key);
     this.events.push(prev === undefined ? { type: 'PUT', kv } : { type: 'PUT', kv, prevKv: prev });
     return req.prevKv && prev !== undefined ? { prevKv: prev } : {};
   }
@@ -340,26 +343,26 @@ class WriteTxn {
       const prev = history.latest();
       if (prev === undefined) continue;
       prevKvs.push(prev);
-      this.record(history.key, null, (rec) => history.append(rec));
+      this.add(history, RevisionRecord.tombstone(this.rev, this.sub++));
       this.events.push({ type: 'DELETE', kv: tombstoneKv(history.key, this.rev), prevKv: prev });
     }
     return { deleted: prevKvs.length, prevKvs: req.prevKv ? prevKvs : [] };
   }
 
-  private record(key: Buffer, kv: KeyValue | null, add: (rec: RevisionRecord) => void): void {
-    const rec: RevisionRecord = { rev: { main: this.rev, sub: this.sub++ }, key, kv };
-    add(rec);
-    this.out.push({ type: 'put', key: recordKey(rec.rev), value: encodeRecordBody(rec) });
+  private add(history: KeyHistory, rec: RevisionRecord): void {
+    history.append(rec);
+    this.out.push({ type: 'put', key: recordKey(rec), value: encodeRecordBody(history.key, rec) });
   }
 }
 
 /** etcd's DELETE event carries only the key and the deleting revision. */
 function tombstoneKv(key: Buffer, rev: number): KeyValue {
-  return freezeKv({ key, value: Buffer.alloc(0), createRevision: 0, modRevision: rev, version: 0, lease: 0 });
+  return { key, value: Buffer.alloc(0), createRevision: 0, modRevision: rev, version: 0, lease: 0 };
 }
 
-function eventOf(rec: RevisionRecord, prev: KeyValue | undefined): ChangeEvent {
-  const kv = rec.kv ?? tombstoneKv(rec.key, rec.rev.main);
-  const type = rec.kv === null ? 'DELETE' : 'PUT';
-  return prev === undefined ? { type, kv } : { type, kv, prevKv: prev };
+/** The change `rec` made to `key`, after `prev` (the key's record before it, if any). */
+function eventOf(key: Buffer, rec: RevisionRecord, prev: RevisionRecord | undefined): ChangeEvent {
+  const type = rec.isTombstone ? 'DELETE' : 'PUT';
+  const kv = rec.isTombstone ? tombstoneKv(key, rec.main) : rec.kv(key);
+  return prev === undefined || prev.isTombstone ? { type, kv } : { type, kv, prevKv: prev.kv(key) };
 }

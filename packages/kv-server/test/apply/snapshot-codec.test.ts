@@ -2,17 +2,18 @@ import { expect } from 'chai';
 import { decodeSnapshot, encodeSnapshot, type KvSnapshotState } from '../../src/apply/snapshot-codec.js';
 import { encodeEntry, type DedupEntry } from '../../src/apply/dedup.js';
 import { ByteWriter } from '../../src/mvcc/binary.js';
-import { freezeKv, type RevisionRecord } from '../../src/mvcc/record.js';
+import { RevisionRecord, type RecordList } from '../../src/mvcc/record.js';
 import { b } from '../mvcc/helpers.js';
 
-const put = (main: number, sub: number, key: string, value: string, version: number, lease = 0): RevisionRecord => ({
-  rev: { main, sub },
-  key: b(key),
-  kv: freezeKv({ key: b(key), value: b(value), createRevision: main - version + 1, modRevision: main, version, lease }),
-});
-const tombstone = (main: number, key: string): RevisionRecord => ({ rev: { main, sub: 0 }, key: b(key), kv: null });
+type Keyed = [key: Buffer, record: RevisionRecord];
+const put = (main: number, sub: number, key: string, value: string, version: number, lease = 0): Keyed => [
+  b(key),
+  RevisionRecord.put(main, sub, main - version + 1, version, lease, b(value)),
+];
+const tombstone = (main: number, key: string): Keyed => [b(key), RevisionRecord.tombstone(main, 0)];
 
-function state(records: RevisionRecord[]): KvSnapshotState {
+function state(keyed: Keyed[]): KvSnapshotState {
+  const records: RecordList = { keys: keyed.map(([k]) => k), records: keyed.map(([, r]) => r) };
   const dedup: DedupEntry[] = [
     { id: 'req-1', index: 7, result: Buffer.from([1, 2, 3]) },
     { id: 'req-2', index: 9, idempotencyKey: 'client-key', result: Buffer.from([4]) },
@@ -24,11 +25,11 @@ function state(records: RevisionRecord[]): KvSnapshotState {
 function reference(s: KvSnapshotState): Buffer {
   const w = new ByteWriter(256);
   w.raw(Buffer.from('RKVS', 'latin1')).u8(2).varint(s.appliedIndex).varint(s.currentRevision).varint(s.compactMainRevision + 1);
-  for (const rec of s.records) {
-    const body = new ByteWriter(64).u8(rec.kv === null ? 1 : 0).bytes(rec.key);
-    if (rec.kv !== null) body.varint(rec.kv.createRevision).varint(rec.kv.version).varint(rec.kv.lease).raw(rec.kv.value);
-    w.u8(1).varint(rec.rev.main).varint(rec.rev.sub).bytes(body.finish());
-  }
+  s.records.records.forEach((rec, i) => {
+    const body = new ByteWriter(64).u8(rec.isTombstone ? 1 : 0).bytes(s.records.keys[i]!);
+    if (!rec.isTombstone) body.varint(rec.createRevision).varint(rec.version).varint(rec.lease).raw(rec.value());
+    w.u8(1).varint(rec.main).varint(rec.sub).bytes(body.finish());
+  });
   w.u8(0);
   for (const e of s.dedup) w.u8(1).string(e.id).bytes(encodeEntry(e));
   w.u8(0);
@@ -48,12 +49,15 @@ describe('snapshot codec', () => {
   it('round-trips records, tombstones, dedup entries, leases and a never-compacted store', async () => {
     const decoded = decodeSnapshot(await encodeSnapshot(state(records)));
     expect(decoded).to.include({ appliedIndex: 12, currentRevision: 300, compactMainRevision: -1 });
-    expect(decoded.records.map((r) => [r.rev.main, r.rev.sub, r.key.toString(), r.kv?.value.toString() ?? null, r.kv?.lease ?? null])).to.deep.equal([
+    const { keys, records: recs } = decoded.records;
+    expect(recs.map((r, i) => [r.main, r.sub, keys[i]!.toString(), r.isTombstone ? null : r.value().toString(), r.lease])).to.deep.equal([
       [2, 0, 'a', 'one', 0],
       [200, 1, 'a', 'x'.repeat(300), 2 ** 40],
-      [250, 0, 'a', null, null],
+      [250, 0, 'a', null, 0],
       [3, 0, 'b', '', 0],
     ]);
+    // One Buffer per key, shared by its records.
+    expect(keys[0]).to.equal(keys[2]);
     expect(decoded.dedup.map((e) => [e.id, e.index, e.idempotencyKey])).to.deep.equal([
       ['req-1', 7, undefined],
       ['req-2', 9, 'client-key'],
@@ -66,6 +70,6 @@ describe('snapshot codec', () => {
     const s = state(many);
     const encoded = await encodeSnapshot(s);
     expect(encoded.equals(reference(s))).to.equal(true);
-    expect(decodeSnapshot(encoded).records.length).to.equal(30_000);
+    expect(decodeSnapshot(encoded).records.records.length).to.equal(30_000);
   });
 });

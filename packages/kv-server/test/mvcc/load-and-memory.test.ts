@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ByteReader, ByteWriter, ownedCopy, SlabCopier } from '../../src/mvcc/binary.js';
 import { writeLevelBatch } from '@raftkv/raft';
 import { openKvDb, type KvDb } from '../../src/mvcc/db.js';
-import { decodeRecordBody, encodeRecordBody, freezeKv } from '../../src/mvcc/record.js';
+import { decodeRecordBody, encodeRecordBody, RevisionRecord } from '../../src/mvcc/record.js';
 import { MvccStore } from '../../src/mvcc/store.js';
 import type { RangeResponse } from '../../src/mvcc/types.js';
 import { b, show, tempDir } from './helpers.js';
@@ -52,6 +52,19 @@ describe('MvccStore memory: what it keeps does not pin larger allocations', () =
     expect(large.toString()).to.equal('x'.repeat(9));
   });
 
+  it('SlabCopier.place copies into the current slab and says where, without a view; large copies get their own memory', () => {
+    const copier = new SlabCopier(64);
+    const first = copier.place(sliceOfLarger('1234'));
+    const firstAt = copier.placedAt;
+    const second = copier.place(sliceOfLarger('abcd'));
+    expect(second).to.equal(first);
+    expect([firstAt, copier.placedAt]).to.deep.equal([0, 4]);
+    expect(first.toString('latin1', 0, 8)).to.equal('1234abcd');
+    expect(copier.copy(sliceOfLarger('xy')).buffer).to.equal(first.buffer);
+    const large = copier.place(sliceOfLarger('z'.repeat(9)));
+    expect([ownsItsMemory(large), copier.placedAt, large.toString()]).to.deep.equal([true, 0, 'z'.repeat(9)]);
+  });
+
   it('gives ByteWriter.finish() results slab memory and ownedCopy() results memory of their own, with the same bytes', () => {
     const w = new ByteWriter(8).varint(300).string('héllo');
     const out = w.finish();
@@ -64,17 +77,43 @@ describe('MvccStore memory: what it keeps does not pin larger allocations', () =
   });
 });
 
+describe('revision records', () => {
+  it('hand out a new KeyValue on each read, so a reader that edits one cannot change history', () => {
+    const key = b('k');
+    const rec = RevisionRecord.put(5, 0, 3, 2, 7, sliceOfLarger('value'));
+    const read = rec.kv(key);
+    expect(show(read)).to.deep.equal({ key: 'k', value: 'value', create: 3, mod: 5, version: 2, lease: 7 });
+    read.version = 99;
+    read.value = b('other');
+    expect(rec.kv(key)).to.not.equal(read);
+    expect(show(rec.kv(key))).to.deep.equal({ key: 'k', value: 'value', create: 3, mod: 5, version: 2, lease: 7 });
+  });
+
+  it("keep values in the store's shared slabs; a put that keeps its value shares the bytes; a tombstone has none", () => {
+    const a = RevisionRecord.put(2, 0, 2, 1, 0, sliceOfLarger('one'));
+    const other = RevisionRecord.put(3, 0, 3, 1, 0, sliceOfLarger('two'));
+    const kept = RevisionRecord.putKeepingValue(4, 0, 2, 2, 9, a);
+    expect(a.value().buffer.byteLength).to.equal(SLAB_BYTES);
+    expect(a.value().buffer).to.equal(other.value().buffer);
+    expect([kept.value().byteOffset, kept.value().toString()]).to.deep.equal([a.value().byteOffset, 'one']);
+    const tombstone = RevisionRecord.tombstone(5, 1);
+    expect([tombstone.isTombstone, a.isTombstone, tombstone.value().length, tombstone.main, tombstone.sub]).to.deep.equal([true, false, 0, 5, 1]);
+  });
+});
+
 describe('record bodies', () => {
   it('encode the stored layout byte for byte (flags, key, create, version, lease, value), and decode back', () => {
     const key = b('k');
-    const kv = freezeKv({ key, value: b('vv'), createRevision: 300, modRevision: 301, version: 2, lease: 0 });
-    const body = encodeRecordBody({ rev: { main: 301, sub: 0 }, key, kv });
+    const rec = RevisionRecord.put(301, 0, 300, 2, 0, b('vv'));
+    const body = encodeRecordBody(key, rec);
     expect([...body]).to.deep.equal([0, 1, 0x6b, 0xac, 0x02, 2, 0, 0x76, 0x76]);
-    expect(show(decodeRecordBody({ main: 301, sub: 0 }, body).kv!)).to.deep.equal(show(kv));
-    const tombstone = encodeRecordBody({ rev: { main: 302, sub: 0 }, key, kv: null });
+    const decoded = decodeRecordBody(301, 0, body);
+    expect(show(decoded.record.kv(decoded.key))).to.deep.equal(show(rec.kv(key)));
+    expect(show(rec.kv(key))).to.deep.equal({ key: 'k', value: 'vv', create: 300, mod: 301, version: 2, lease: 0 });
+    const tombstone = encodeRecordBody(key, RevisionRecord.tombstone(302, 0));
     expect([...tombstone]).to.deep.equal([1, 1, 0x6b]);
-    const decoded = decodeRecordBody({ main: 302, sub: 0 }, tombstone);
-    expect([decoded.key.toString(), decoded.kv]).to.deep.equal(['k', null]);
+    const decodedTombstone = decodeRecordBody(302, 0, tombstone);
+    expect([decodedTombstone.key.toString(), decodedTombstone.record.isTombstone, decodedTombstone.record.main]).to.deep.equal(['k', true, 302]);
   });
 });
 
@@ -123,7 +162,7 @@ describe('MvccStore.load', () => {
     s.put({ key: b('other'), value: b('x') });
     await writeLevelBatch(db, s.takeDbOps());
     const loaded = await MvccStore.load(db);
-    const keys = [...loaded.records()].filter((r) => r.key.toString() === 'shared').map((r) => r.key);
+    const keys = loaded.records().keys.filter((k) => k.toString() === 'shared');
     expect(keys).to.have.length(5);
     expect(new Set(keys).size).to.equal(1);
   });

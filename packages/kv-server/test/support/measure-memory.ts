@@ -1,8 +1,9 @@
 /**
  * Measures what the apply path keeps in memory and how long a restart's load takes (issue 6); not a test.
  * Run after `npx tsc -b packages/kv-server`:
- *   node --expose-gc packages/kv-server/dist/test/support/measure-memory.js [puts=100000] [log=leader|follower|none]
- * Applies `puts` puts (8-byte keys, 256-byte values) through KvStateMachine in batches of 64 entries, keeping
+ *   node --expose-gc packages/kv-server/dist/test/support/measure-memory.js [puts=100000] [log=leader|follower|none] [keys=puts]
+ * Applies `puts` puts (8-byte keys out of `keys`, 256-byte values) through KvStateMachine in batches of 64 entries
+ * (with fewer keys than puts, later puts add revisions to existing keys, as the benchmark's random keys do), keeping
  * the entries as Raft's in-memory log would (leader: the proposed encoding; follower: decoded from one encoded
  * append message per batch), prints heap/RSS/arrayBuffers after GC, then times KvStateMachine.open on that db.
  */
@@ -38,12 +39,12 @@ function memoryLine(label: string): NodeJS.MemoryUsage {
 }
 
 /** One batch of put entries as the apply loop receives it from the given side of the log. */
-function batchOf(sm: KvStateMachine, first: number, count: number, mode: LogMode): Entry[] {
+function batchOf(sm: KvStateMachine, first: number, count: number, mode: LogMode, keys: number): Entry[] {
   const entries: Entry[] = [];
   for (let i = 0; i < count; i++) {
     const n = first + i;
     const key = Buffer.alloc(8);
-    key.writeUInt32BE(n % 2 ** 32, 4);
+    key.writeUInt32BE(n % keys, 4);
     const value = Buffer.alloc(VALUE_BYTES, n % 251);
     const data = sm.encodeWrite({ id: randomUUID(), op: { put: { key, value } } });
     entries.push({ term: 1, index: n + 1, type: EntryType.Normal, data });
@@ -67,13 +68,13 @@ function batchOf(sm: KvStateMachine, first: number, count: number, mode: LogMode
 }
 
 /** Applies the puts to a fresh state machine in `location`, prints what stays in memory, closes it; returns its revision. */
-async function applyPuts(location: string, puts: number, mode: LogMode): Promise<number> {
+async function applyPuts(location: string, puts: number, mode: LogMode, keys: number): Promise<number> {
   const base = memoryLine('before');
   const sm = await KvStateMachine.open(location);
   const log: Entry[] = [];
   const started = performance.now();
   for (let first = 0; first < puts; first += BATCH) {
-    const batch = batchOf(sm, first, Math.min(BATCH, puts - first), mode);
+    const batch = batchOf(sm, first, Math.min(BATCH, puts - first), mode, keys);
     await sm.apply(batch);
     if (mode !== 'none') log.push(...batch);
   }
@@ -92,9 +93,10 @@ async function applyPuts(location: string, puts: number, mode: LogMode): Promise
 async function main(): Promise<void> {
   const puts = Number(process.argv[2] ?? 100_000);
   const mode = (process.argv[3] ?? 'leader') as LogMode;
+  const keys = Math.min(Number(process.argv[4] ?? puts), 2 ** 32);
   const dir = await mkdtemp(join(tmpdir(), 'raftkv-measure-'));
   try {
-    const revision = await applyPuts(join(dir, 'kv'), puts, mode);
+    const revision = await applyPuts(join(dir, 'kv'), puts, mode, keys);
     const base = memoryLine('closed');
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
       }
       await reopened.close();
     }
-    console.log(`open with ${puts} keys: ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}`);
+    console.log(`open with ${puts} puts to ${keys} keys: ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
