@@ -10,8 +10,11 @@ export interface StateMachine {
   /**
    * Applies committed entries in index order (Normal entries with empty data are a leader's no-op;
    * Config entries carry membership). Must persist the applied index in the same batch as the effects.
+   * Committed entries come as soon as they are known committed, which can be before this node's own copy of them
+   * is durable: their effects may be served at once, but must not reach the disk before `logDurable` resolves
+   * true (resolved false: the node stopped first, and they must not be written; a restart replays them).
    */
-  apply(entries: Entry[]): Promise<void>;
+  apply(entries: Entry[], logDurable?: Promise<boolean>): Promise<void>;
   /**
    * Makes the effects of every apply() that has resolved durable against a power loss, not only a process crash:
    * the log up to them may then be dropped (log compaction, every snapshotCount entries).

@@ -4,8 +4,8 @@ import { TcpTransport, seededRandom, silentLogger } from '@raftkv/cnet';
 import type { FaultPlan, Logger, Message, PeerStats, Transport } from '@raftkv/cnet';
 import type { RaftCore } from './core/api.js';
 import { MessageType, Role } from './core/messages.js';
-import type { HardState, NodeId, RaftMessage, Ready, Snapshot, SnapshotMeta } from './core/messages.js';
-import { createRaftCore } from './core/index.js';
+import type { EarlyOutput, Entry, HardState, NodeId, RaftMessage, Ready, Snapshot, SnapshotMeta } from './core/messages.js';
+import { createRaftCore, isReplication } from './core/index.js';
 import { clusterTagOf, decodeMessage, encodeMessage, readClusterTag } from './codec/message-codec.js';
 import { NoLeaderError, NodeStoppedError } from './node-api.js';
 import type { RaftHandle, RaftNodeEvents, RaftStatus, StateMachine } from './node-api.js';
@@ -19,6 +19,7 @@ import { SnapshotPolicy } from './driver/snapshot-policy.js';
 import { openIdentity } from './driver/identity.js';
 import { HardStatePlan } from './driver/hard-state-plan.js';
 import { ApplyQueue } from './driver/apply-queue.js';
+import { DurableLog } from './driver/durable-log.js';
 import { readyTrace, receiveTrace, type ReadyTraceEvent, type ReceiveTraceEvent } from './driver/trace.js';
 
 /** The cnet message type byte of Raft traffic (the transport carries other types untouched). */
@@ -33,9 +34,11 @@ export interface RaftNodeFatalListener {
 
 /**
  * The driver around the pure core: ticks on a timer, and runs one Ready at a time through
- * persist (one synced batch) → send → hand committed entries to the apply queue → serve reads → advance.
- * Proposals and reads that arrive meanwhile accumulate in the core and go out together in the next Ready
- * (group commit); the next Ready persists while the previous one's entries apply.
+ * send a leader's appends → start the synced write → hand committed entries to the apply queue → (write durable)
+ * → send acknowledgements and votes → serve reads → advance. While the write persists, entries that become
+ * committed are applied at once and a leader tells idle followers the new commit index (RaftCore.takeEarly):
+ * a write then waits for two of three disks, not for the leader's and its own follower's. Proposals and reads that
+ * arrive meanwhile accumulate in the core and go out together in the next Ready (group commit).
  */
 export class RaftNode extends EventEmitter implements RaftHandle {
   readonly id: NodeId;
@@ -52,6 +55,12 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private readonly reads: ReadIndexBatcher;
   private readonly hardStates: HardStatePlan;
   private readonly applyQueue: ApplyQueue;
+  /** How far the log is durable, for the state machine's disk writes (see StateMachine.apply). */
+  private readonly durableLog: DurableLog;
+  /** A Ready's write is in flight and its committed entries are queued: what takeEarly() gives may go out. */
+  private persisting = false;
+  /** The last entry handed to the apply queue (for the Ready trace). */
+  private queuedTo = 0;
   private failed = false;
   /** The compaction under way in the background (state machine sync, then log), if any: at most one at a time. */
   private compactionTask: Promise<void> | null = null;
@@ -98,8 +107,9 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     });
     this.reads.onApplied(applied.index);
     this.hardStates = new HardStatePlan(persistedHardState);
+    this.durableLog = new DurableLog(core.durableIndex());
     this.applyQueue = new ApplyQueue(
-      (entries) => this.stateMachine.apply(entries),
+      (entries, logDurable) => this.stateMachine.apply(entries, logDurable),
       (last) => this.setApplied(last.index, last.term),
       (err) => this.fail(err),
     );
@@ -288,6 +298,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   // ---- the Ready loop ----------------------------------------------------------------------
 
   private schedule(): void {
+    if (this.persisting) this.handOutEarly();
     if (this.loopScheduled || this.loop !== null || this.halted) return;
     this.loopScheduled = true;
     // A later turn, so everything proposed in this one goes into the same Ready.
@@ -309,6 +320,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
         const rd = this.core.ready();
         await this.handleReady(rd);
         this.core.advance(rd);
+        this.durableLog.reached(this.core.durableIndex());
       }
     } catch (err) {
       this.fail(err as Error);
@@ -318,16 +330,35 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private async handleReady(rd: Ready): Promise<void> {
     const tracing = readyTrace.hasSubscribers;
     const startedAt = tracing ? performance.now() : 0;
+    const queuedBefore = this.queuedTo;
     const { early, late } = this.splitMessages(rd.messages);
     for (const msg of early) this.send(msg);
     const write = this.hardStates.plan(rd);
+    let saving: Promise<void> | null = null;
     if (write) {
-      // Nothing below (votes, acks, applies) may happen before this write is durable.
       const update: Parameters<RaftStorage['save']>[0] = { entries: rd.entries, ...write };
       if (rd.snapshot) update.snapshot = rd.snapshot;
-      await this.storage.save(update);
-      this.hardStates.written(write.hardState);
+      saving = this.storage.save(update);
+      // Awaited below; a failure meanwhile must not count as unhandled.
+      saving.catch(() => undefined);
     }
+    if (!rd.snapshot) {
+      // Committed entries are durable on a quorum: they apply while this node's write persists (not after a
+      // snapshot, which the state machine restores first). Earlier batches apply meanwhile; at most one more waits.
+      await this.applyQueue.whenRoom(1);
+      if (!this.halted) {
+        this.queueApply(rd.committedEntries);
+        this.persisting = true;
+        this.handOutEarly();
+      }
+    }
+    try {
+      // Nothing below (votes, acks, a snapshot install) may happen before this write is durable.
+      if (saving) await saving;
+    } finally {
+      this.persisting = false;
+    }
+    if (write) this.hardStates.written(write.hardState);
     const persistedAt = tracing ? performance.now() : 0;
     if (this.halted) return;
     this.emitStateChanges(rd);
@@ -338,15 +369,28 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       if (this.halted) return;
       await this.installSnapshot(rd.snapshot);
     }
-    // Earlier batches apply while this Ready persisted; at most one more waits behind the one applying.
-    await this.applyQueue.whenRoom(1);
-    if (this.halted) return;
-    this.applyQueue.push(rd.committedEntries);
     for (const rs of rd.readStates) this.reads.onReadState(rs);
-    if (tracing) this.traceReady(rd, startedAt, persistedAt);
+    if (tracing) this.traceReady(rd, startedAt, persistedAt, queuedBefore);
   }
 
-  private traceReady(rd: Ready, startedAt: number, persistedAt: number): void {
+  /** While a Ready's write persists: what the core lets go before it is durable (RaftCore.takeEarly). */
+  private handOutEarly(): void {
+    if (this.halted) return;
+    let out: EarlyOutput | undefined;
+    this.guard(() => (out = this.core.takeEarly()));
+    if (out === undefined) return;
+    for (const msg of out.messages) this.send(msg);
+    this.queueApply(out.committedEntries);
+  }
+
+  private queueApply(entries: Entry[]): void {
+    const last = entries[entries.length - 1];
+    if (last === undefined) return;
+    this.applyQueue.push(entries, this.durableLog.through(last.index));
+    this.queuedTo = last.index;
+  }
+
+  private traceReady(rd: Ready, startedAt: number, persistedAt: number, queuedBefore: number): void {
     const event: ReadyTraceEvent = {
       node: this.id,
       startedAt,
@@ -354,7 +398,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       finishedAt: performance.now(),
       entries: rd.entries.length,
       lastEntryIndex: rd.entries.at(-1)?.index ?? 0,
-      committedTo: rd.committedEntries.at(-1)?.index ?? 0,
+      committedTo: this.queuedTo > queuedBefore ? this.queuedTo : 0,
     };
     readyTrace.publish(event);
   }
@@ -368,10 +412,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (this.core.status().role !== Role.Leader) return { early: [], late: messages };
     const early: RaftMessage[] = [];
     const late: RaftMessage[] = [];
-    for (const m of messages) {
-      const replication = m.type === MessageType.Append || m.type === MessageType.Heartbeat || m.type === MessageType.Snapshot;
-      (replication ? early : late).push(m);
-    }
+    for (const m of messages) (isReplication(m) ? early : late).push(m);
     return { early, late };
   }
 
@@ -587,6 +628,8 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       if (this.ticker) clearInterval(this.ticker);
       this.ticker = null;
       await this.loop?.catch(() => undefined);
+      // Entries applied before this node's copy was durable stay off the state machine's disk: a restart replays them.
+      this.durableLog.halt();
       await this.applyQueue.idle();
       // They give up at their next step; storage.close() then stops any deletes left running.
       await this.compactionTask;

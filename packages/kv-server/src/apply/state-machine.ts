@@ -101,8 +101,9 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     return this.applied;
   }
 
-  apply(entries: Entry[]): Promise<void> {
-    return this.serially(() => this.applyBatch(entries));
+  /** `logDurable`: the effects reach the disk only once the Raft log holds the entries durably (see the interface). */
+  apply(entries: Entry[], logDurable?: Promise<boolean>): Promise<void> {
+    return this.serially(() => this.applyBatch(entries, logDurable));
   }
 
   /** Writes what every resolved apply() queued, then flushes it to disk, so the log before it can go. */
@@ -238,7 +239,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     return p;
   }
 
-  private async applyBatch(entries: Entry[]): Promise<void> {
+  private async applyBatch(entries: Entry[], logDurable?: Promise<boolean>): Promise<void> {
     const fresh = entries.filter((e) => e.index > this.applied);
     fresh.forEach((e, i) => {
       if (e.index !== this.applied + 1 + i)
@@ -267,7 +268,7 @@ export class KvStateMachine extends EventEmitter<KvStateMachineEvents> implement
     if (changes.length > 0) this.emit('changes', changes);
     if (leaseChanges.length > 0) this.emit('leases', leaseChanges);
     for (const [id, result] of answered) this.waiters.resolve(id, result);
-    this.writes.add(ops);
+    this.writes.add(ops, logDurable);
     this.applied = last;
     this.emit('applied', last, this.store.currentRevision());
   }

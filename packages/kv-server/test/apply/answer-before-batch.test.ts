@@ -58,3 +58,36 @@ describe('KvStateMachine answers from memory', () => {
     }
   });
 });
+
+describe('KvStateMachine and the durability of the Raft log', () => {
+  it("answers a write whose entry is not durable in this node's log yet, but keeps it off the disk until it is", async () => {
+    const { dir, cleanup } = await tempDir('sm-log-durable');
+    const db = await openKvDb(dir);
+    const sm = await KvStateMachine.open(db, { writeBehind: { intervalMs: 0 } });
+    try {
+      const log = new LogBuilder(1, 2);
+      let logHasIt!: (durable: boolean) => void;
+      const answer = sm.waitApplied('w1', 5000);
+      await sm.apply([log.put('w1', 'k', 'v1')], new Promise<boolean>((resolve) => (logHasIt = resolve)));
+      expect((await answer).revision).to.equal(2);
+      let synced = false;
+      const syncing = sm.sync().then(() => (synced = true));
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(synced).to.equal(false);
+      expect(await db.get(META_APPLIED_INDEX)).to.equal(undefined);
+      logHasIt(true);
+      await syncing;
+      expect((await db.get(META_APPLIED_INDEX))?.readUInt32BE(4)).to.equal(1);
+
+      // The node stopped before its log held the next one: it is served from memory but never written.
+      await sm.apply([log.put('w2', 'k', 'v2')], Promise.resolve(false));
+      expect(sm.range({ key: b('k') }).kvs[0]?.value.toString()).to.equal('v2');
+      await sm.sync();
+      expect((await db.get(META_APPLIED_INDEX))?.readUInt32BE(4)).to.equal(1);
+    } finally {
+      await sm.close();
+      await db.close();
+      await cleanup();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { ClusterConfig, Entry, HardState, NodeId, RaftMessage, Ready, Role, Snapshot, SnapshotMeta } from './messages.js';
+import type { ClusterConfig, EarlyOutput, Entry, HardState, NodeId, RaftMessage, Ready, Role, Snapshot, SnapshotMeta } from './messages.js';
 
 export interface CoreConfig {
   id: NodeId;
@@ -82,5 +82,12 @@ export interface RaftCore {
   ready(): Ready;
   /** The driver finished the Ready (persisted, sent, applied): pass the very object ready() returned. */
   advance(ready: Ready): void;
+  /**
+   * While the outstanding Ready is being persisted, what may already go out (see EarlyOutput); the rest waits for
+   * the next Ready. Empty when no Ready is outstanding or it installs a snapshot.
+   */
+  takeEarly(): EarlyOutput;
+  /** The last index of the log as it is now that is durable (persisted through advance()). */
+  durableIndex(): number;
   status(): CoreStatus;
 }

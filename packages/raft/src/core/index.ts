@@ -2,7 +2,7 @@ import type { CoreConfig, PersistedState, RaftCore } from './api.js';
 import { Raft } from './raft.js';
 
 export { Raft } from './raft.js';
-export { TRANSFER_CONTEXT } from './message-util.js';
+export { TRANSFER_CONTEXT, isReplication } from './message-util.js';
 
 /** Builds the Raft core for node `config.id` from exactly what was durable at start. */
 export function createRaftCore(config: CoreConfig, persisted: PersistedState): RaftCore {

@@ -56,3 +56,11 @@ export function isWellFormed(m: RaftMessage, self: string, voters: readonly stri
   }
   return true;
 }
+
+/**
+ * A leader's messages that may leave before its own write is durable (Raft thesis §10.2.1): its copy of the entries
+ * counts toward a quorum only once durable, so replicating them early is safe; votes and acknowledgements are not.
+ */
+export function isReplication(m: RaftMessage): boolean {
+  return m.type === MessageType.Append || m.type === MessageType.Heartbeat || m.type === MessageType.Snapshot;
+}

@@ -113,12 +113,27 @@ export interface SoftState {
 }
 
 /**
+ * What may leave while the outstanding Ready is being persisted (RaftCore.takeEarly): entries committed since it
+ * was made, which the application may apply before this node's own copy is durable (they are durable on a quorum:
+ * Raft thesis §10.2.1; etcd applies committed entries from its unstable log too), and a leader's Appends and
+ * heartbeats, which never wait for its disk (its own copy counts toward a quorum only once durable). The
+ * application must not make its state durable beyond RaftCore.durableIndex(): a restart replays the log from it.
+ */
+export interface EarlyOutput {
+  committedEntries: Entry[];
+  messages: RaftMessage[];
+}
+
+/**
  * A batch of work handed out by the core. The driver must, in order:
  * 1. persist `snapshot` (if any: it replaces the whole stored log), then `entries` (replacing any stored suffix from entries[0].index),
  *    then `hardState` (if any), in one synced write;
  * 2. send `messages` (they may depend on 1);
  * 3. apply `committedEntries` and serve `readStates` once applied ≥ their index;
  * 4. call `advance(ready)`.
+ * Without a snapshot, `committedEntries` may instead be applied while step 1 runs (they are committed: durable on a
+ * quorum), and so may what takeEarly() hands out meanwhile; the application's durable state then waits for the log
+ * (durableIndex()).
  * When `snapshotWanted` is set, the driver snapshots the applied state (in the background) and hands it to offerSnapshot().
  */
 export interface Ready {

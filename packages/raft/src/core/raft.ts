@@ -2,6 +2,8 @@ import type { CoreConfig, CoreStatus, PersistedState, RaftCore } from './api.js'
 import { RaftLog } from './log.js';
 import {
   type ClusterConfig,
+  type EarlyOutput,
+  type Entry,
   type HardState,
   MessageType,
   type NodeId,
@@ -82,6 +84,8 @@ export class Raft implements RaftCore {
   private prevHardState: HardState;
   private prevSoftState: SoftState;
   private outstanding: Ready | null = null;
+  /** The last committed index takeEarly() handed out while the outstanding Ready persisted (0: none yet). */
+  private earlyCommitted = 0;
   /**
    * Leader: the application's snapshot for followers behind the log's start (offerSnapshot), held while one may
    * still need it. Without one, the core asks for it (snapshotWanted) and the follower waits in Probe.
@@ -280,13 +284,46 @@ export class Raft implements RaftCore {
     if (rd.snapshot && this.log.unstableSnapshot === rd.snapshot) this.log.unstableSnapshot = null;
     const lastEntry = rd.entries[rd.entries.length - 1];
     if (lastEntry) this.log.stableTo(lastEntry.index, lastEntry.term);
-    const lastCommitted = rd.committedEntries[rd.committedEntries.length - 1];
-    if (lastCommitted) this.log.appliedTo(lastCommitted.index);
+    const handedOut = Math.max(rd.committedEntries[rd.committedEntries.length - 1]?.index ?? 0, this.earlyCommitted);
+    if (handedOut > 0) this.log.appliedTo(handedOut);
     if (this.role === Role.Leader) {
       // The leader's own copy counts toward a quorum only once durable.
       this.progress.get(this.id)?.maybeUpdate(this.log.stableIndex);
       if (this.maybeCommit()) this.onCommitAdvanced();
     }
+  }
+
+  takeEarly(): EarlyOutput {
+    const rd = this.outstanding;
+    if (rd === null || rd.snapshot || this.log.unstableSnapshot !== null) return { committedEntries: NO_ENTRIES, messages: [] };
+    const from = Math.max(this.log.applied, rd.committedEntries[rd.committedEntries.length - 1]?.index ?? 0, this.earlyCommitted) + 1;
+    const to = Math.min(this.log.committed, this.log.lastIndex());
+    const committedEntries: Entry[] = to >= from ? this.log.slice(from, to + 1) : NO_ENTRIES;
+    if (committedEntries.length > 0) this.earlyCommitted = to;
+    return { committedEntries, messages: this.role === Role.Leader ? this.earlyCommitNotices(rd) : [] };
+  }
+
+  /**
+   * Leader, while its own write persists and nothing newer waits to be replicated: an Append to each follower that
+   * has not heard the latest commit index, so a follower holding a client's write need not wait for the leader's
+   * disk as well as a quorum's. Under load (proposals waiting) the next Ready's Appends carry the commit, as before,
+   * and nothing extra is sent.
+   */
+  private earlyCommitNotices(rd: Ready): RaftMessage[] {
+    const writing = rd.entries[rd.entries.length - 1]?.index ?? 0;
+    if (this.log.lastIndex() > Math.max(this.log.stableIndex, writing)) return [];
+    const start = this.msgs.length;
+    const committed = this.log.committed;
+    for (const to of this.voters) {
+      if (to === this.id) continue;
+      const pr = this.progress.get(to);
+      if (pr && pr.state === ProgressState.Replicate && pr.sentCommit < committed) this.sendAppend(to);
+    }
+    return this.msgs.length > start ? this.msgs.splice(start) : [];
+  }
+
+  durableIndex(): number {
+    return this.log.stableIndex;
   }
 
   setVoters(voters: readonly NodeId[]): void {

@@ -11,20 +11,23 @@ export class ApplyQueue {
   private failed = false;
 
   constructor(
-    private readonly apply: (entries: Entry[]) => Promise<void>,
+    private readonly apply: (entries: Entry[], logDurable: Promise<boolean>) => Promise<void>,
     private readonly onApplied: (last: Entry) => void,
     private readonly onError: (err: Error) => void,
   ) {}
 
-  /** Queues a batch; onApplied follows once it is applied, onError (once) if it fails; after a failure nothing applies. */
-  push(entries: Entry[]): void {
+  /**
+   * Queues a batch; onApplied follows once it is applied, onError (once) if it fails; after a failure nothing applies.
+   * `logDurable` settles once this node's log holds the batch durably (see StateMachine.apply).
+   */
+  push(entries: Entry[], logDurable: Promise<boolean>): void {
     if (entries.length === 0) return;
     const last = entries[entries.length - 1]!;
     const previous = this.pending[this.pending.length - 1] ?? Promise.resolve();
     const done: Promise<void> = previous.then(async () => {
       try {
         if (this.failed) return;
-        await this.apply(entries);
+        await this.apply(entries, logDurable);
         this.onApplied(last);
       } catch (err) {
         this.failed = true;

@@ -17,7 +17,9 @@ export interface ReadyTraceEvent {
   /** New entries written, and the index of the last of them (0 without any). */
   entries: number;
   lastEntryIndex: number;
-  /** The last committed entry this Ready handed to the apply queue (0 without any). */
+  /**
+   * The last committed entry handed to the apply queue by this Ready or while its write persisted (0 without any).
+   */
   committedTo: number;
 }
 

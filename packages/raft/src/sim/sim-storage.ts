@@ -66,6 +66,11 @@ export class SimStateMachine {
     this.commands.push(command);
   }
 
+  /** A crash: what it applied after `index` was not durable (see Simulation's smDurable). */
+  rollBackTo(index: number): void {
+    if (index < this.appliedIndex) this.commands.length = index + 1;
+  }
+
   snapshotData(): Uint8Array {
     return new TextEncoder().encode(JSON.stringify(this.commands));
   }

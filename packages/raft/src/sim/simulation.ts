@@ -1,5 +1,5 @@
 import { Raft } from '../core/raft.js';
-import { type NodeId, type RaftMessage, type Ready, Role } from '../core/messages.js';
+import { type Entry, type NodeId, type RaftMessage, type Ready, Role } from '../core/messages.js';
 import { EventQueue } from './event-queue.js';
 import { commandOf, InvariantChecker } from './invariants.js';
 import { Rng } from './rng.js';
@@ -19,13 +19,32 @@ export interface SimOptions {
    * spuriously about a live peer. Default true; the pinned regression seeds replay schedules made without them.
    */
   unreachableHints?: boolean;
+  /**
+   * Drive as RaftNode does since it applies before its own write is durable: committed entries apply when their
+   * Ready is handed out, and what RaftCore.takeEarly gives goes out while a Ready persists; the state machine's
+   * durable state then follows the log (a crash keeps only what the log held). Default: half the seeds, on a stream
+   * of their own; the pinned regression seeds replay schedules made without it.
+   */
+  earlyOutput?: boolean;
 }
 
 export interface SimResult {
   seed: number;
   nodes: number;
   violations: string[];
-  stats: { events: number; committed: number; leaders: number; crashes: number; snapshots: number; hints: number; offers: number };
+  stats: SimStats;
+}
+
+export interface SimStats {
+  events: number;
+  committed: number;
+  leaders: number;
+  crashes: number;
+  snapshots: number;
+  hints: number;
+  offers: number;
+  /** Entries applied and messages sent while their node's Ready persisted (RaftCore.takeEarly). */
+  early: number;
 }
 
 type SimEvent =
@@ -49,6 +68,8 @@ interface SimNode {
   sm: SimStateMachine;
   rng: Rng;
   outstanding: Ready | null;
+  /** The state machine's durable point: what it applied, as far as the log was durable (see SimOptions.earlyOutput). */
+  smDurable: number;
   seenCommit: number;
   wasLeaderInTerm: number;
 }
@@ -95,7 +116,8 @@ export class Simulation {
   private readonly pendingReads = new Map<string, number>();
   private livenessCommand: string | null = null;
   private livenessProposedAt = -Infinity;
-  private readonly stats = { events: 0, committed: 0, leaders: 0, crashes: 0, snapshots: 0, hints: 0, offers: 0 };
+  private readonly stats: SimStats = { events: 0, committed: 0, leaders: 0, crashes: 0, snapshots: 0, hints: 0, offers: 0, early: 0 };
+  private readonly earlyOutput: boolean;
   /** Its own stream, so the hints leave the draws of every other choice as they were. */
   private readonly hints: Rng | null;
   /** Delays and losses of the snapshots a leader asks for (Ready.snapshotWanted), on a stream of their own. */
@@ -119,6 +141,7 @@ export class Simulation {
     this.checkQuorum = features.chance(0.75);
     this.hints = (options.unreachableHints ?? true) ? new Rng(options.seed ^ 0x2545f491) : null;
     this.offers = new Rng(options.seed ^ 0x68e31da4);
+    this.earlyOutput = options.earlyOutput ?? new Rng(options.seed ^ 0x7f4a7c15).chance(0.5);
     this.chaosEnd = (options.chaosTicks ?? 400) * TICK;
     this.end = this.chaosEnd + (options.livenessTicks ?? 200) * TICK;
     this.checker = new InvariantChecker(() => this.now);
@@ -133,6 +156,7 @@ export class Simulation {
         sm,
         rng: this.rng.fork(),
         outstanding: null,
+        smDurable: 0,
         seenCommit: 0,
         wasLeaderInTerm: -1,
         core: undefined as unknown as Raft,
@@ -257,11 +281,15 @@ export class Simulation {
 
   /** Hands the node's next Ready to "disk"; it completes after a short virtual delay. */
   private pump(node: SimNode): void {
-    if (!node.up || node.outstanding || !node.core.hasReady()) return;
+    if (!node.up) return;
+    if (node.outstanding) return this.early(node);
+    if (!node.core.hasReady()) return;
     const rd = node.core.ready();
     node.outstanding = rd;
     const first = rd.entries[0];
     if (first) this.checker.checkWritten(node.id, rd.entries, node.core.log.term(first.index - 1));
+    // RaftNode applies committed entries while their Ready persists (not a snapshot's: restored first).
+    if (this.earlyOutput && !rd.snapshot) this.applyCommitted(node, rd.committedEntries);
     const nodeIndex = this.nodes.indexOf(node);
     this.queue.push(this.now + this.rng.int(0, this.net.maxPersistDelay), { kind: 'persisted', node: nodeIndex, incarnation: node.incarnation });
   }
@@ -282,21 +310,41 @@ export class Simulation {
       node.sm.restore(rd.snapshot);
       for (let i = 1; i < node.sm.commands.length; i++) this.checker.checkApplied(node.id, i, node.sm.commands[i]!);
     }
-    for (const e of rd.committedEntries) {
-      const command = commandOf(e);
-      this.checker.checkApplied(node.id, e.index, command);
-      node.sm.apply(e.index, command);
-    }
+    if (!this.earlyOutput || rd.snapshot) this.applyCommitted(node, rd.committedEntries);
     for (const rs of rd.readStates) this.checkRead(node, decoder.decode(rs.context), rs.index);
     node.outstanding = null;
     node.core.advance(rd);
+    this.noteDurable(node);
     this.maybeSnapshot(node);
     this.pump(node);
   }
 
-  /** Compaction as the driver does it: the state machine is durable (here: always), so only the start moves. */
+  /** While a Ready persists: what the core lets go before it is durable, as RaftNode sends and applies it. */
+  private early(node: SimNode): void {
+    if (!this.earlyOutput) return;
+    const out = node.core.takeEarly();
+    for (const m of out.messages) this.send(m);
+    this.applyCommitted(node, out.committedEntries);
+    this.stats.early += out.messages.length + out.committedEntries.length;
+  }
+
+  private applyCommitted(node: SimNode, entries: readonly Entry[]): void {
+    for (const e of entries) {
+      const command = commandOf(e);
+      this.checker.checkApplied(node.id, e.index, command);
+      node.sm.apply(e.index, command);
+    }
+    this.noteDurable(node);
+  }
+
+  /** The state machine writes what it applied only as far as the log is durable (kv-server's write-behind). */
+  private noteDurable(node: SimNode): void {
+    node.smDurable = Math.max(node.smDurable, Math.min(node.sm.appliedIndex, node.core.durableIndex()));
+  }
+
+  /** Compaction as the driver does it: up to what the state machine made durable; only the start moves. */
   private maybeSnapshot(node: SimNode): void {
-    const applied = node.sm.appliedIndex;
+    const applied = node.smDurable;
     if (applied - node.core.log.snapshotIndex < this.snapshotEvery) return;
     const meta = node.core.compact(applied);
     if (!meta) return;
@@ -334,6 +382,8 @@ export class Simulation {
     node.up = false;
     node.incarnation++;
     node.outstanding = null;
+    // The state machine's disk holds what it applied only as far as the log was durable.
+    node.sm.rollBackTo(node.smDurable);
     this.stats.crashes++;
     // Losing what was not persisted must never lose a committed entry.
     this.checker.checkDurable(this.nodes.map((n) => n.storage));

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { ApplyQueue } from '../../src/driver/apply-queue.js';
+import { DurableLog } from '../../src/driver/durable-log.js';
 import { HardStatePlan } from '../../src/driver/hard-state-plan.js';
 import { EntryType, type Entry } from '../../src/core/messages.js';
 
 const entry = (index: number): Entry => ({ index, term: 1, type: EntryType.Normal, data: new Uint8Array(0) });
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+const DURABLE = Promise.resolve(true);
 
 describe('HardStatePlan', () => {
   it('holds back a commit-only change and writes it with the next entries', () => {
@@ -57,8 +59,8 @@ describe('ApplyQueue', () => {
 
   it('applies batches one at a time in order and reports the last index of each', async () => {
     const { queue, started, applied, gates } = gatedQueue();
-    queue.push([entry(1), entry(2)]);
-    queue.push([entry(3)]);
+    queue.push([entry(1), entry(2)], DURABLE);
+    queue.push([entry(3)], DURABLE);
     await settle();
     expect(started).to.deep.equal([1]);
     gates[0]!.release();
@@ -70,10 +72,25 @@ describe('ApplyQueue', () => {
     expect(applied).to.deep.equal([2, 3]);
   });
 
+  it('hands each batch the promise of its durability in the log, untouched', async () => {
+    const seen: Array<Promise<boolean>> = [];
+    const queue = new ApplyQueue(
+      async (_entries, logDurable) => void seen.push(logDurable),
+      () => undefined,
+      () => undefined,
+    );
+    const later = new Promise<boolean>(() => undefined);
+    queue.push([entry(1)], DURABLE);
+    queue.push([entry(2)], later);
+    await queue.idle();
+    expect(seen[0]).to.equal(DURABLE);
+    expect(seen[1]).to.equal(later);
+  });
+
   it('whenRoom waits until no more than the given number of batches are left', async () => {
     const { queue, gates } = gatedQueue();
-    queue.push([entry(1)]);
-    queue.push([entry(2)]);
+    queue.push([entry(1)], DURABLE);
+    queue.push([entry(2)], DURABLE);
     let roomForOne = false;
     void queue.whenRoom(1).then(() => (roomForOne = true));
     await settle();
@@ -87,15 +104,42 @@ describe('ApplyQueue', () => {
 
   it('after a failed batch reports the error once and applies nothing more', async () => {
     const { queue, started, applied, errors, gates } = gatedQueue();
-    queue.push([entry(1)]);
-    queue.push([entry(2)]);
+    queue.push([entry(1)], DURABLE);
+    queue.push([entry(2)], DURABLE);
     await settle();
     gates[0]!.fail(new Error('disk full'));
     await queue.idle();
     expect(errors.map((e) => e.message)).to.deep.equal(['disk full']);
     expect(started).to.deep.equal([1]);
     expect(applied).to.deep.equal([]);
-    queue.push([]);
+    queue.push([], DURABLE);
     await queue.idle();
+  });
+});
+
+describe('DurableLog', () => {
+  const state = (p: Promise<boolean>): Promise<boolean | 'pending'> => Promise.race([p, settle().then(() => 'pending' as const)]);
+
+  it('resolves true at once for what is durable, and for later indexes once the log reaches them, in any order asked', async () => {
+    const log = new DurableLog(5);
+    expect(await state(log.through(5))).to.equal(true);
+    const seven = log.through(7);
+    const nine = log.through(9);
+    expect([await state(seven), await state(nine)]).to.deep.equal(['pending', 'pending']);
+    log.reached(8);
+    expect([await state(seven), await state(nine)]).to.deep.equal([true, 'pending']);
+    log.reached(6); // never backwards: committed entries stay durable
+    expect(await state(log.through(8))).to.equal(true);
+    log.reached(9);
+    expect(await state(nine)).to.equal(true);
+  });
+
+  it('resolves false for what is not durable when the node halts, and for anything asked after', async () => {
+    const log = new DurableLog(3);
+    const waiting = log.through(4);
+    log.halt();
+    expect(await state(waiting)).to.equal(false);
+    expect(await state(log.through(10))).to.equal(false);
+    expect(await state(log.through(2))).to.equal(true);
   });
 });
