@@ -1,17 +1,6 @@
 import { expect } from 'chai';
-import { MessageType, type RaftMessage } from '../../src/core/messages.js';
-import { drain, enc, entry, makeLeader, msg, newRaft } from './harness.js';
-
-const appendsTo = (msgs: RaftMessage[], to: string) => msgs.filter((m) => m.type === MessageType.Append && m.to === to);
-
-/** A leader of term 2 whose followers n2 and n3 both acknowledged its no-op (index 1) and replicate. */
-function replicatingLeader() {
-  const r = newRaft({ term: 1 });
-  makeLeader(r);
-  for (const from of ['n2', 'n3']) r.step(msg({ type: MessageType.AppendResponse, from, term: 2, index: 1 }));
-  drain(r);
-  return r;
-}
+import { MessageType } from '../../src/core/messages.js';
+import { appendsTo, drain, enc, entry, msg, newRaft, replicatingLeader } from './harness.js';
 
 describe('append batching', () => {
   it('a burst of proposals in one turn goes out as one Append per follower', () => {

@@ -76,6 +76,18 @@ export function drain(r: Raft): RaftMessage[] {
   return out;
 }
 
+/** The Appends among `msgs` addressed to `to`. */
+export const appendsTo = (msgs: RaftMessage[], to: NodeId): RaftMessage[] => msgs.filter((m) => m.type === MessageType.Append && m.to === to);
+
+/** A 3-node leader (n1) of term 2 whose followers both match its no-op at index 1, with nothing pending. */
+export function replicatingLeader(): Raft {
+  const r = newRaft({ term: 1 });
+  makeLeader(r);
+  for (const from of ['n2', 'n3']) r.step(msg({ type: MessageType.AppendResponse, from, term: 2, index: 1 }));
+  drain(r);
+  return r;
+}
+
 /** Makes `r` leader of its next term by granting it votes. */
 export function makeLeader(r: Raft): void {
   r.campaign();
