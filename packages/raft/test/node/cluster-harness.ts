@@ -150,7 +150,12 @@ export class TestCluster {
     private readonly options: Partial<RaftNodeOptions> = {},
   ) {}
 
-  static async start(ids: string[], options: Partial<RaftNodeOptions> = {}): Promise<TestCluster> {
+  /** `own`: a storage or state machine of the test's for some nodes (others get a level store in a temp dir and a list). */
+  static async start(
+    ids: string[],
+    options: Partial<RaftNodeOptions> = {},
+    own: Record<string, { storage?: RaftStorage; stateMachine?: ListStateMachine }> = {},
+  ): Promise<TestCluster> {
     const cluster = new TestCluster(ids, options);
     cluster.root = await mkdtemp(join(tmpdir(), 'raft-node-'));
     for (const id of ids) {
@@ -163,7 +168,7 @@ export class TestCluster {
         logger: new RecordingLogger(),
       });
     }
-    await Promise.all(ids.map((id) => cluster.startNode(id)));
+    await Promise.all(ids.map((id) => cluster.startNode(id, own[id] ?? {})));
     return cluster;
   }
 

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import type { Entry, HardState, Snapshot } from '../../src/core/messages.js';
+import { MemoryRaftStorage } from '../../src/storage/memory-storage.js';
+import type { RaftNode } from '../../src/node.js';
+import { ListStateMachine, TestCluster, waitFor } from './cluster-harness.js';
+
+/** A node's disk that can stall: saves wait while `hold` is set, until release(). */
+class StallingStorage extends MemoryRaftStorage {
+  hold = false;
+  private readonly stalled: Array<() => void> = [];
+
+  override async save(update: { snapshot?: Snapshot; entries: Entry[]; hardState?: HardState }): Promise<void> {
+    if (this.hold) await new Promise<void>((resume) => this.stalled.push(resume));
+    return super.save(update);
+  }
+
+  get stalledSaves(): number {
+    return this.stalled.length;
+  }
+
+  release(): void {
+    this.hold = false;
+    for (const resume of this.stalled.splice(0)) resume();
+  }
+}
+
+/** Remembers the durability promise of its last apply (StateMachine.apply's logDurable). */
+class RecordingStateMachine extends ListStateMachine {
+  lastLogDurable: Promise<boolean> | undefined;
+
+  override apply(entries: Entry[], logDurable?: Promise<boolean>): Promise<void> {
+    this.lastLogDurable = logDurable;
+    return super.apply(entries);
+  }
+}
+
+const pendingOr = (p: Promise<boolean>): Promise<boolean | 'pending'> =>
+  Promise.race([p, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), 20))]);
+
+describe('RaftNode applies a committed entry before its own copy is durable', function () {
+  this.timeout(60000);
+  const ids = ['n1', 'n2', 'n3'];
+  let cluster: TestCluster | undefined;
+  let storages: Record<string, StallingStorage>;
+
+  beforeEach(async () => {
+    storages = Object.fromEntries(ids.map((id) => [id, new StallingStorage()]));
+    const own = Object.fromEntries(ids.map((id) => [id, { storage: storages[id]!, stateMachine: new RecordingStateMachine() }]));
+    cluster = await TestCluster.start(ids, {}, own);
+  });
+
+  afterEach(async () => {
+    for (const s of Object.values(storages)) s.release();
+    await cluster?.shutdown();
+  });
+
+  const sm = (node: RaftNode) => cluster!.stateMachineOf(node.id) as RecordingStateMachine;
+
+  it("a follower with a stalled disk answers a write the others made durable, and keeps it off its state machine's disk until its log has it", async () => {
+    const leader = await cluster!.leader();
+    const follower = cluster!.running().find((n) => n !== leader)!;
+    storages[follower.id]!.hold = true;
+    await cluster!.write(follower, 'through-a-slow-follower');
+    expect(storages[follower.id]!.stalledSaves, "the follower's own write is still waiting").to.be.greaterThan(0);
+    expect(await pendingOr(sm(follower).lastLogDurable!)).to.equal('pending');
+    storages[follower.id]!.release();
+    expect(await sm(follower).lastLogDurable).to.equal(true);
+  });
+
+  it('a leader with a stalled disk answers once both followers have the entry, and tells them the commit meanwhile', async () => {
+    const leader = await cluster!.leader();
+    storages[leader.id]!.hold = true;
+    await cluster!.write(leader, 'through-a-slow-leader');
+    expect(storages[leader.id]!.stalledSaves).to.be.greaterThan(0);
+    const followers = cluster!.running().filter((n) => n !== leader);
+    await waitFor(() => followers.every((f) => sm(f).commands.includes('through-a-slow-leader')), 'both followers applied it');
+    expect(storages[leader.id]!.stalledSaves, 'the leader is still writing').to.be.greaterThan(0);
+    expect(await pendingOr(sm(leader).lastLogDurable!)).to.equal('pending');
+    storages[leader.id]!.release();
+    expect(await sm(leader).lastLogDurable).to.equal(true);
+  });
+});
