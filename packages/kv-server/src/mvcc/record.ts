@@ -40,6 +40,17 @@ export class RevisionRecord {
     return this.slab === null;
   }
 
+  /** Bytes in the value (0 in a tombstone). */
+  get valueSize(): number {
+    return this.valueLength;
+  }
+
+  /** Copies the value's bytes into `buf` at `pos` (no view made); returns the position after them. */
+  copyValueTo(buf: Buffer, pos: number): number {
+    if (this.slab === null) return pos;
+    return pos + this.slab.copy(buf, pos, this.valueStart, this.valueStart + this.valueLength);
+  }
+
   /** The value's bytes (empty in a tombstone): a new view of the slab on each call. */
   value(): Buffer {
     return this.slab === null ? Buffer.alloc(0) : this.slab.subarray(this.valueStart, this.valueStart + this.valueLength);
@@ -74,7 +85,7 @@ export function encodeRecordBody(key: Buffer, rec: RevisionRecord): Buffer {
 export function recordBodySize(key: Buffer, rec: RevisionRecord): number {
   const keySize = varintSize(key.length) + key.length;
   if (rec.isTombstone) return 1 + keySize;
-  return 1 + keySize + varintSize(rec.createRevision) + varintSize(rec.version) + varintSize(rec.lease) + rec.value().length;
+  return 1 + keySize + varintSize(rec.createRevision) + varintSize(rec.version) + varintSize(rec.lease) + rec.valueSize;
 }
 
 /** Writes rec's body at `pos` (recordBodySize(key, rec) bytes must be there); returns the position after it. */
@@ -85,9 +96,7 @@ export function writeRecordBody(buf: Buffer, pos: number, key: Buffer, rec: Revi
   pos = writeVarint(buf, pos, rec.createRevision);
   pos = writeVarint(buf, pos, rec.version);
   pos = writeVarint(buf, pos, rec.lease);
-  const value = rec.value();
-  buf.set(value, pos);
-  return pos + value.length;
+  return rec.copyValueTo(buf, pos);
 }
 
 function writeKey(body: Buffer, at: number, key: Buffer): number {

@@ -98,6 +98,9 @@ describe('revision records', () => {
     expect([kept.value().byteOffset, kept.value().toString()]).to.deep.equal([a.value().byteOffset, 'one']);
     const tombstone = RevisionRecord.tombstone(5, 1);
     expect([tombstone.isTombstone, a.isTombstone, tombstone.value().length, tombstone.main, tombstone.sub]).to.deep.equal([true, false, 0, 5, 1]);
+    expect([a.valueSize, kept.valueSize, tombstone.valueSize]).to.deep.equal([3, 3, 0]);
+    const out = Buffer.alloc(6, 0x2e);
+    expect([a.copyValueTo(out, 1), tombstone.copyValueTo(out, 4), out.toString()]).to.deep.equal([4, 4, '.one..']);
   });
 });
 
