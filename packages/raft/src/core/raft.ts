@@ -295,12 +295,14 @@ export class Raft implements RaftCore {
 
   takeEarly(): EarlyOutput {
     const rd = this.outstanding;
-    if (rd === null || rd.snapshot || this.log.unstableSnapshot !== null) return { committedEntries: NO_ENTRIES, messages: [] };
+    if (rd === null || rd.snapshot || this.log.unstableSnapshot !== null) return NOTHING_EARLY;
     const from = Math.max(this.log.applied, rd.committedEntries[rd.committedEntries.length - 1]?.index ?? 0, this.earlyCommitted) + 1;
     const to = Math.min(this.log.committed, this.log.lastIndex());
     const committedEntries: Entry[] = to >= from ? this.log.slice(from, to + 1) : NO_ENTRIES;
     if (committedEntries.length > 0) this.earlyCommitted = to;
-    return { committedEntries, messages: this.role === Role.Leader ? this.earlyCommitNotices(rd) : [] };
+    const messages = this.role === Role.Leader ? this.earlyCommitNotices(rd) : NO_MESSAGES;
+    // Called after every input while a write persists: nothing to hand out allocates nothing.
+    return committedEntries.length === 0 && messages.length === 0 ? NOTHING_EARLY : { committedEntries, messages };
   }
 
   /**
@@ -311,7 +313,7 @@ export class Raft implements RaftCore {
    */
   private earlyCommitNotices(rd: Ready): RaftMessage[] {
     const writing = rd.entries[rd.entries.length - 1]?.index ?? 0;
-    if (this.log.lastIndex() > Math.max(this.log.stableIndex, writing)) return [];
+    if (this.log.lastIndex() > Math.max(this.log.stableIndex, writing)) return NO_MESSAGES;
     const start = this.msgs.length;
     const committed = this.log.committed;
     for (const to of this.voters) {
@@ -319,7 +321,7 @@ export class Raft implements RaftCore {
       const pr = this.progress.get(to);
       if (pr && pr.state === ProgressState.Replicate && pr.sentCommit < committed) this.sendAppend(to);
     }
-    return this.msgs.length > start ? this.msgs.splice(start) : [];
+    return this.msgs.length > start ? this.msgs.splice(start) : NO_MESSAGES;
   }
 
   durableIndex(): number {
@@ -749,3 +751,6 @@ function sameHardState(a: HardState, b: HardState): boolean {
 function sameSoftState(a: SoftState, b: SoftState): boolean {
   return a.leader === b.leader && a.role === b.role;
 }
+
+const NO_MESSAGES: RaftMessage[] = Object.freeze([]) as unknown as RaftMessage[];
+const NOTHING_EARLY: EarlyOutput = Object.freeze({ committedEntries: NO_ENTRIES, messages: NO_MESSAGES });
