@@ -115,8 +115,9 @@ export interface SoftState {
 /**
  * What may leave while the outstanding Ready is being persisted (RaftCore.takeEarly): entries committed since it
  * was made, which the application may apply before this node's own copy is durable (they are durable on a quorum:
- * Raft thesis §10.2.1; etcd applies committed entries from its unstable log too), and a leader's Appends and
- * heartbeats, which never wait for its disk (its own copy counts toward a quorum only once durable). The
+ * Raft thesis §10.2.1; etcd applies committed entries from its unstable log too), and, from a leader with nothing
+ * newer to replicate, Appends telling followers a commit index they have not heard (its own copy counts toward a
+ * quorum only once durable, so these never wait for its disk). The
  * application must not make its state durable beyond RaftCore.durableIndex(): a restart replays the log from it.
  */
 export interface EarlyOutput {
