@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from '../mvcc/binary.js';
+import { ByteReader, ByteWriter, SlabCopier } from '../mvcc/binary.js';
 import { scanBatches, type KvDb } from '../mvcc/db.js';
 import { DEDUP_PREFIX, dedupKey, prefixBounds, type DbOp } from '../mvcc/layout.js';
 
@@ -16,6 +16,9 @@ export interface DedupLimits {
 
 export const DEFAULT_DEDUP_LIMITS: DedupLimits = { maxEntries: 20_000, maxAgeEntries: 200_000, maxBytes: 64 * 1024 * 1024 };
 
+/** Results are copied into slabs of this size (a larger result gets a buffer of its own). */
+const RESULT_SLAB_BYTES = 64 * 1024;
+
 export interface DedupEntry {
   id: string;
   idempotencyKey?: string;
@@ -25,15 +28,29 @@ export interface DedupEntry {
   result: Buffer;
 }
 
-/** Request ids (and idempotency keys) already applied, with their results, oldest first. */
+/**
+ * Request ids (and idempotency keys) already applied, with their results, oldest first. Every applied write adds
+ * an entry that lives for thousands of writes, so entries are kept as plain values in parallel arrays and their
+ * results as bytes in shared slabs: an object per entry (and a view per result) would be copied by every
+ * young-generation collection it survives. DedupEntry objects are made only for the callers that ask.
+ */
 export class DedupTable {
-  private readonly byId = new Map<string, DedupEntry>();
+  /** Id → the entry's position: its slot in the arrays below plus `base`. */
+  private readonly byId = new Map<string, number>();
   /** Idempotency key → the latest id recorded with it. */
   private readonly byIdempotencyKey = new Map<string, string>();
-  /** Entries in apply order; eviction takes from `head` (a Map's deleted slots make scanning from its start slow). */
-  private order: DedupEntry[] = [];
+  // Entries in apply order from slot `head`; eviction takes from the head (a Map's deleted slots make scanning
+  // from its start slow), and the arrays are trimmed in chunks.
+  private ids: string[] = [];
+  private indexes: number[] = [];
+  private idempotencyKeys: Array<string | undefined> = [];
+  private slabs: Buffer[] = [];
+  private starts: number[] = [];
+  private lengths: number[] = [];
   private head = 0;
+  private base = 0;
   private bytes = 0;
+  private readonly results = new SlabCopier(RESULT_SLAB_BYTES);
 
   constructor(private readonly limits: DedupLimits = DEFAULT_DEDUP_LIMITS) {}
 
@@ -60,15 +77,16 @@ export class DedupTable {
   }
 
   get(id: string): DedupEntry | undefined {
-    return this.byId.get(id);
+    const at = this.byId.get(id);
+    return at === undefined ? undefined : this.entryAt(at - this.base);
   }
 
   /** The entry recorded for this id, else for this idempotency key. */
   lookup(id: string, idempotencyKey?: string): DedupEntry | undefined {
-    const hit = this.byId.get(id);
+    const hit = this.get(id);
     if (hit !== undefined || idempotencyKey === undefined) return hit;
     const other = this.byIdempotencyKey.get(idempotencyKey);
-    return other === undefined ? undefined : this.byId.get(other);
+    return other === undefined ? undefined : this.get(other);
   }
 
   /** Records an applied command and queues its level write. */
@@ -79,36 +97,62 @@ export class DedupTable {
 
   /** Forgets the oldest entries beyond the limits as of log index `index`, queuing their deletes. */
   evict(index: number, out: DbOp[]): void {
-    while (this.head < this.order.length) {
-      const e = this.order[this.head]!;
-      const tooOld = e.index < index - this.limits.maxAgeEntries;
+    while (this.head < this.ids.length) {
+      const tooOld = this.indexes[this.head]! < index - this.limits.maxAgeEntries;
       if (!tooOld && this.byId.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) break;
+      const id = this.ids[this.head]!;
+      this.removeAt(this.head);
       this.head++;
-      this.remove(e);
-      out.push({ type: 'del', key: dedupKey(e.id) });
+      out.push({ type: 'del', key: dedupKey(id) });
     }
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order = this.order.slice(this.head);
-      this.head = 0;
-    }
+    if (this.head > 1024 && this.head * 2 > this.ids.length) this.trim();
   }
 
-  entries(): IterableIterator<DedupEntry> {
-    return this.byId.values();
+  *entries(): IterableIterator<DedupEntry> {
+    for (let slot = this.head; slot < this.ids.length; slot++) yield this.entryAt(slot);
   }
 
   private add(e: DedupEntry): void {
-    this.byId.set(e.id, e);
-    this.order.push(e);
+    const slab = this.results.place(e.result);
+    this.byId.set(e.id, this.base + this.ids.length);
+    this.ids.push(e.id);
+    this.indexes.push(e.index);
+    this.idempotencyKeys.push(e.idempotencyKey);
+    this.slabs.push(slab);
+    this.starts.push(this.results.placedAt);
+    this.lengths.push(e.result.length);
     if (e.idempotencyKey !== undefined) this.byIdempotencyKey.set(e.idempotencyKey, e.id);
     this.bytes += e.result.length;
   }
 
-  private remove(e: DedupEntry): void {
-    this.byId.delete(e.id);
-    if (e.idempotencyKey !== undefined && this.byIdempotencyKey.get(e.idempotencyKey) === e.id)
-      this.byIdempotencyKey.delete(e.idempotencyKey);
-    this.bytes -= e.result.length;
+  private removeAt(slot: number): void {
+    const id = this.ids[slot]!;
+    const key = this.idempotencyKeys[slot];
+    this.byId.delete(id);
+    if (key !== undefined && this.byIdempotencyKey.get(key) === id) this.byIdempotencyKey.delete(key);
+    this.bytes -= this.lengths[slot]!;
+  }
+
+  private entryAt(slot: number): DedupEntry {
+    const start = this.starts[slot]!;
+    const result = this.slabs[slot]!.subarray(start, start + this.lengths[slot]!);
+    const id = this.ids[slot]!;
+    const index = this.indexes[slot]!;
+    const idempotencyKey = this.idempotencyKeys[slot];
+    return idempotencyKey === undefined ? { id, index, result } : { id, idempotencyKey, index, result };
+  }
+
+  /** Drops the evicted slots (positions in byId stay valid: `base` moves with them). */
+  private trim(): void {
+    const from = this.head;
+    this.ids = this.ids.slice(from);
+    this.indexes = this.indexes.slice(from);
+    this.idempotencyKeys = this.idempotencyKeys.slice(from);
+    this.slabs = this.slabs.slice(from);
+    this.starts = this.starts.slice(from);
+    this.lengths = this.lengths.slice(from);
+    this.base += from;
+    this.head = 0;
   }
 }
 
