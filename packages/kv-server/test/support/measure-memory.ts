@@ -4,14 +4,14 @@
  *   node --expose-gc packages/kv-server/dist/test/support/measure-memory.js [puts=100000] [log=leader|follower|none] [keys=puts]
  * Applies `puts` puts (8-byte keys out of `keys`, 256-byte values) through KvStateMachine in batches of 64 entries
  * (with fewer keys than puts, later puts add revisions to existing keys, as the benchmark's random keys do), keeping
- * the entries as Raft's in-memory log would (leader: the proposed encoding; follower: decoded from one encoded
+ * the entries in Raft's in-memory log (RaftLog; leader: the proposed encoding; follower: decoded from one encoded
  * append message per batch), prints heap/RSS/arrayBuffers after GC, then times KvStateMachine.open on that db.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { EntryType, MessageType, decodeMessage, encodeMessage, type Entry } from '@raftkv/raft';
+import { EntryType, MessageType, RaftLog, decodeMessage, encodeMessage, type Entry } from '@raftkv/raft';
 import { KvStateMachine } from '../../src/apply/state-machine.js';
 
 const BATCH = 64;
@@ -71,19 +71,26 @@ function batchOf(sm: KvStateMachine, first: number, count: number, mode: LogMode
 async function applyPuts(location: string, puts: number, mode: LogMode, keys: number): Promise<number> {
   const base = memoryLine('before');
   const sm = await KvStateMachine.open(location);
-  const log: Entry[] = [];
+  const log = new RaftLog(null, [], 0, 0);
   const started = performance.now();
   for (let first = 0; first < puts; first += BATCH) {
     const batch = batchOf(sm, first, Math.min(BATCH, puts - first), mode, keys);
     await sm.apply(batch);
-    if (mode !== 'none') log.push(...batch);
+    if (mode === 'none') continue;
+    // As a node's log holds them: appended, then durable, committed and applied.
+    const last = batch[batch.length - 1]!;
+    if (mode === 'leader') log.append(batch);
+    else log.appendFromLeader(first, batch);
+    log.stableTo(last.index, last.term);
+    log.commitTo(last.index);
+    log.appliedTo(last.index);
   }
   const applyMs = performance.now() - started;
   const after = memoryLine(`after ${puts} puts (log kept: ${mode})`);
   console.log(
     `apply: ${applyMs.toFixed(0)} ms; per put: heap ${((after.heapUsed - base.heapUsed) / puts).toFixed(0)} B, ` +
       `arrayBuffers ${((after.arrayBuffers - base.arrayBuffers) / puts).toFixed(0)} B, ` +
-      `rss ${((after.rss - base.rss) / puts).toFixed(0)} B; log entries ${log.length}, dedup ${sm.dedupSize()}`,
+      `rss ${((after.rss - base.rss) / puts).toFixed(0)} B; log entries ${log.lastIndex()}, dedup ${sm.dedupSize()}`,
   );
   const revision = sm.currentRevision();
   await sm.close();

@@ -2,6 +2,8 @@ import type { CoreConfig, PersistedState, RaftCore } from './api.js';
 import { Raft } from './raft.js';
 
 export { Raft } from './raft.js';
+/** The core's in-memory log, for tools that measure what a node keeps. */
+export { RaftLog } from './log.js';
 export { TRANSFER_CONTEXT, isReplication } from './message-util.js';
 
 /** Builds the Raft core for node `config.id` from exactly what was durable at start. */

@@ -1,8 +1,14 @@
 import type { Entry, Snapshot, SnapshotMeta } from './messages.js';
+import { PackedEntries } from './packed-entries.js';
+
+/** Settled entries (applied and durable) are packed this many at a time. */
+const PACK_BATCH = 64;
 
 /**
  * The log as the core sees it: a compacted prefix (up to snapshotIndex), then entries. Entries up to
  * `stableIndex` are durable; later ones are handed out in Ready and become stable when advance() confirms them.
+ * Entries both applied and durable are settled: nothing truncates them and only a follower catching up reads them
+ * again, so they are kept packed (PackedEntries); the rest stay objects in `recent`.
  */
 export class RaftLog {
   /** Index/term of the last compacted entry (0/0 when none). */
@@ -10,8 +16,10 @@ export class RaftLog {
   snapshotTerm: number;
   /** A snapshot received from a leader that the driver has not persisted and restored yet. */
   unstableSnapshot: Snapshot | null = null;
-  /** entries[0].index === snapshotIndex + 1. */
-  private entries: Entry[];
+  /** Entries from snapshotIndex + 1, settled ones only. */
+  private packed = new PackedEntries();
+  /** The entries after the packed ones: recent[0].index === snapshotIndex + packed.length + 1. */
+  private recent: Entry[];
   stableIndex: number;
   committed: number;
   applied: number;
@@ -23,7 +31,7 @@ export class RaftLog {
     if (applied < this.snapshotIndex) {
       throw new Error(`applied index ${applied} is behind the log's start ${this.snapshotIndex}: restore the stored snapshot first`);
     }
-    this.entries = dropStaleSuffix(this.snapshotIndex, this.snapshotTerm, entries);
+    this.recent = dropStaleSuffix(this.snapshotIndex, this.snapshotTerm, entries);
     this.stableIndex = this.lastIndex();
     this.applied = applied;
     // An applied entry is committed even if the persisted commit index lags behind it.
@@ -31,6 +39,7 @@ export class RaftLog {
     if (this.committed > this.lastIndex()) {
       throw new Error(`persisted commit ${this.committed} is beyond the last log index ${this.lastIndex()}`);
     }
+    this.packSettled();
   }
 
   firstIndex(): number {
@@ -38,7 +47,11 @@ export class RaftLog {
   }
 
   lastIndex(): number {
-    return this.snapshotIndex + this.entries.length;
+    return this.snapshotIndex + this.packed.length + this.recent.length;
+  }
+
+  private lastPacked(): number {
+    return this.snapshotIndex + this.packed.length;
   }
 
   lastTerm(): number {
@@ -49,7 +62,9 @@ export class RaftLog {
   term(index: number): number | undefined {
     if (index === this.snapshotIndex) return this.snapshotTerm;
     if (index < this.snapshotIndex || index > this.lastIndex()) return undefined;
-    return this.entries[index - this.snapshotIndex - 1]!.term;
+    const lastPacked = this.lastPacked();
+    if (index <= lastPacked) return this.packed.term(index - this.snapshotIndex - 1);
+    return this.recent[index - lastPacked - 1]!.term;
   }
 
   matchTerm(index: number, term: number): boolean {
@@ -60,13 +75,21 @@ export class RaftLog {
   slice(lo: number, hi: number, maxBytes = Infinity): Entry[] {
     if (lo <= this.snapshotIndex) throw new Error(`entries before ${lo} are compacted`);
     const end = Math.min(hi, this.lastIndex() + 1);
+    const lastPacked = this.lastPacked();
     const out: Entry[] = [];
     let bytes = 0;
     for (let i = lo; i < end; i++) {
-      const e = this.entries[i - this.snapshotIndex - 1]!;
-      bytes += entryBytes(e);
-      if (out.length > 0 && bytes > maxBytes) break;
-      out.push(e);
+      if (i <= lastPacked) {
+        const offset = i - this.snapshotIndex - 1;
+        bytes += this.packed.dataBytes(offset) + ENTRY_OVERHEAD_BYTES;
+        if (out.length > 0 && bytes > maxBytes) break;
+        out.push(this.packed.entry(offset, i));
+      } else {
+        const e = this.recent[i - lastPacked - 1]!;
+        bytes += entryBytes(e);
+        if (out.length > 0 && bytes > maxBytes) break;
+        out.push(e);
+      }
     }
     return out;
   }
@@ -81,7 +104,7 @@ export class RaftLog {
   append(entries: Entry[]): void {
     for (const e of entries) {
       if (e.index !== this.lastIndex() + 1) throw new Error(`append at ${e.index} after last ${this.lastIndex()}`);
-      this.entries.push(e);
+      this.recent.push(e);
     }
   }
 
@@ -103,13 +126,14 @@ export class RaftLog {
         throw new Error(`conflicting entry at ${conflictAt} is already committed (${this.committed})`);
       }
       this.truncateFrom(conflictAt);
-      for (const e of entries) if (e.index >= conflictAt) this.entries.push(e);
+      for (const e of entries) if (e.index >= conflictAt) this.recent.push(e);
     }
     return prevIndex + entries.length;
   }
 
+  /** Only after `committed`, so never into the packed entries (settled entries are applied, hence committed). */
   private truncateFrom(index: number): void {
-    this.entries.length = index - this.snapshotIndex - 1;
+    this.recent.length = index - this.lastPacked() - 1;
     this.stableIndex = Math.min(this.stableIndex, index - 1);
   }
 
@@ -149,10 +173,20 @@ export class RaftLog {
   /** The driver persisted entries up to (index, term): mark them stable unless they were replaced meanwhile. */
   stableTo(index: number, term: number): void {
     if (index > this.stableIndex && this.matchTerm(index, term)) this.stableIndex = index;
+    this.packSettled();
   }
 
   appliedTo(index: number): void {
     if (index > this.applied) this.applied = Math.min(index, this.committed);
+    this.packSettled();
+  }
+
+  /** Moves settled entries (applied and durable) from `recent` into `packed`, a batch at a time. */
+  private packSettled(): void {
+    const count = Math.min(this.applied, this.stableIndex) - this.lastPacked();
+    if (count < PACK_BATCH) return;
+    this.packed.push(this.recent, 0, count);
+    this.recent = this.recent.slice(count);
   }
 
   /** Drops the entries up to `index` (≤ applied, so in the log); returns the term of the entry there. */
@@ -160,7 +194,13 @@ export class RaftLog {
     if (index <= this.snapshotIndex) return this.snapshotTerm;
     if (index > this.applied) throw new Error(`cannot compact to ${index}: only ${this.applied} applied`);
     const term = this.term(index)!;
-    this.entries = this.entries.slice(index - this.snapshotIndex);
+    const lastPacked = this.lastPacked();
+    if (index <= lastPacked) {
+      this.packed.dropFirst(index - this.snapshotIndex);
+    } else {
+      this.packed = new PackedEntries();
+      this.recent = this.recent.slice(index - lastPacked);
+    }
     this.snapshotIndex = index;
     this.snapshotTerm = term;
     return term;
@@ -168,7 +208,8 @@ export class RaftLog {
 
   /** A follower installs a leader's snapshot that its log does not contain: the whole log is replaced. */
   restore(snapshot: Snapshot): void {
-    this.entries = [];
+    this.packed = new PackedEntries();
+    this.recent = [];
     this.unstableSnapshot = snapshot;
     this.snapshotIndex = snapshot.meta.index;
     this.snapshotTerm = snapshot.meta.term;
@@ -178,8 +219,11 @@ export class RaftLog {
   }
 }
 
+/** What an entry counts for beyond its data when a message's size is bounded. */
+const ENTRY_OVERHEAD_BYTES = 16;
+
 export function entryBytes(e: Entry): number {
-  return e.data.byteLength + 16;
+  return e.data.byteLength + ENTRY_OVERHEAD_BYTES;
 }
 
 /**
