@@ -80,6 +80,7 @@ function handleAppendResponse(r: Raft, m: RaftMessage): void {
   }
   const wasPaused = pr.isPaused();
   if (!pr.maybeUpdate(m.index)) return;
+  r.noteFollowerMatches();
   if (pr.state === ProgressState.Probe) pr.becomeReplicate();
   else if (pr.state === ProgressState.Snapshot && pr.snapshotSend && pr.match >= pr.snapshotSend.snapshot.meta.index) {
     pr.becomeProbe();

@@ -20,6 +20,8 @@ export class RaftLog {
   private packed = new PackedEntries();
   /** The entries after the packed ones: recent[0].index === snapshotIndex + packed.length + 1. */
   private recent: Entry[];
+  /** On a leader, the lowest index a follower has matched: later entries may still be sent, so they stay objects. */
+  private sendableAfter = Infinity;
   stableIndex: number;
   committed: number;
   applied: number;
@@ -181,9 +183,18 @@ export class RaftLog {
     this.packSettled();
   }
 
-  /** Moves settled entries (applied and durable) from `recent` into `packed`, a batch at a time. */
+  /**
+   * A leader says how far every follower has matched (Infinity otherwise): entries after that stay objects until
+   * sent, since making them again from the packed form for each Append costs more than keeping them.
+   */
+  holdForFollowers(matchedByAll: number): void {
+    this.sendableAfter = matchedByAll;
+    this.packSettled();
+  }
+
+  /** Moves settled entries (applied, durable, and matched by every follower) from `recent` into `packed`, in batches. */
   private packSettled(): void {
-    const count = Math.min(this.applied, this.stableIndex) - this.lastPacked();
+    const count = Math.min(this.applied, this.stableIndex, this.sendableAfter) - this.lastPacked();
     if (count < PACK_BATCH) return;
     this.packed.push(this.recent, 0, count);
     this.recent = this.recent.slice(count);

@@ -354,6 +354,7 @@ export class Raft implements RaftCore {
     this.reset(term);
     this.role = Role.Follower;
     this.leader = leader;
+    this.log.holdForFollowers(Infinity);
   }
 
   becomePreCandidate(): void {
@@ -371,6 +372,7 @@ export class Raft implements RaftCore {
     this.reset(this.term + 1);
     this.vote = this.id;
     this.role = Role.Candidate;
+    this.log.holdForFollowers(Infinity);
   }
 
   becomeLeader(): void {
@@ -389,8 +391,20 @@ export class Raft implements RaftCore {
       self.becomeReplicate();
       self.recentActive = true;
     }
+    this.noteFollowerMatches();
     // A no-op in the new term lets the leader commit (and learn) everything before it (§5.4.2, §8).
     this.appendAndBroadcast([new Uint8Array(0)]);
+  }
+
+  /** Leader: tells the log how far every follower has matched, so entries still to be sent stay unpacked. */
+  noteFollowerMatches(): void {
+    let lowest = Infinity;
+    const voters = this.voters;
+    for (let i = 0; i < voters.length; i++) {
+      if (voters[i] === this.id) continue;
+      lowest = Math.min(lowest, this.matchOf(voters[i]!));
+    }
+    this.log.holdForFollowers(lowest);
   }
 
   private reset(term: number): void {

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { RaftLog } from '../../src/core/log.js';
-import { EntryType, type Entry } from '../../src/core/messages.js';
+import { EntryType, MessageType, type Entry } from '../../src/core/messages.js';
+import type { Raft } from '../../src/core/raft.js';
+import { drain, msg, replicatingLeader } from './harness.js';
 
 /** Entry `index` of term `term`, with data of varied sizes (some larger than a slab's share). */
 function entryAt(index: number, term: number): Entry {
@@ -89,5 +91,24 @@ describe('RaftLog', () => {
     const log = new RaftLog(null, source, 100, 100);
     for (const e of source) e.data.fill(255);
     expect(log.slice(1, 101)).to.deep.equal(entriesIn(1, 100));
+  });
+});
+
+describe('RaftLog on a leader', () => {
+  const packedOf = (r: Raft): number => packedCount(r.log);
+
+  it('keeps entries a follower has not matched yet as objects, and packs them once every follower has', () => {
+    const r = replicatingLeader();
+    for (let i = 0; i < 300; i++) r.propose(new Uint8Array([i % 256]));
+    drain(r);
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n2', term: 2, index: 301 }));
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n3', term: 2, index: 100 }));
+    drain(r);
+    expect(r.log.committed).to.equal(301);
+    expect(packedOf(r)).to.equal(100);
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n3', term: 2, index: 301 }));
+    drain(r);
+    expect(packedOf(r)).to.equal(301);
+    expect(r.log.slice(2, 302).map((e) => e.data[0])).to.deep.equal(Array.from({ length: 300 }, (_, i) => i % 256));
   });
 });
