@@ -75,13 +75,9 @@ export class Proposer {
     this.requests = {
       retryIntervalMs: options.retryIntervalMs,
       requestTimeoutMs: options.requestTimeoutMs,
-      settled: (request) => {
-        this.waiting.delete(request);
-        if (this.waiting.size === 0 && this.sweepTimer !== null) {
-          clearInterval(this.sweepTimer);
-          this.sweepTimer = null;
-        }
-      },
+      // The sweep timer stops at a sweep that finds nothing waiting, not when the last request settles: one
+      // client's back-to-back requests would otherwise start and stop a timer each.
+      settled: (request) => this.waiting.delete(request),
       timedOut: (request) => {
         const message = this.raft.status().leader === null ? ERR_NO_LEADER : request.leaderChanged ? ERR_LEADER_CHANGED : ERR_TIMEOUT;
         this.options.logger?.warn({ label: request.label, attempts: request.attempts }, message);
@@ -153,8 +149,18 @@ export class Proposer {
   }
 
   private sweep(): void {
+    if (this.waiting.size === 0) {
+      this.stopSweeping();
+      return;
+    }
     const now = Date.now();
     for (const request of [...this.waiting]) request.tick(now);
+  }
+
+  private stopSweeping(): void {
+    if (this.sweepTimer === null) return;
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
   }
 
   /** Fails every waiting request (the node is shutting down). */
@@ -162,6 +168,7 @@ export class Proposer {
     this.stopped = true;
     this.raft.off('leader', this.onLeader);
     for (const request of [...this.waiting]) request.finish(() => request.reject(new KvError(14, ERR_STOPPING)));
+    this.stopSweeping();
   }
 }
 

@@ -101,7 +101,8 @@ function handleHeartbeatResponse(r: Raft, m: RaftMessage): void {
   pr.probeSent = false;
   // Appends (or their answers) may have been lost: free a slot so replication cannot stall.
   if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirst();
-  if (pr.match < r.log.lastIndex()) r.sendAppend(m.from);
+  // Behind: ask again, wanting an answer even if nothing new goes (the last one may have been lost).
+  if (pr.match < r.log.lastIndex()) r.sendAppend(m.from, true, true);
   const round = r.reads.ack(m.from, m.context, r.quorum());
   if (round) r.releaseReads(round);
 }

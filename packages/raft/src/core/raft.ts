@@ -545,8 +545,11 @@ export class Raft implements RaftCore {
     }
   }
 
-  /** Sends the next Append to `to` if its flow control allows; returns whether one went out. */
-  sendAppend(to: NodeId, sendIfEmpty = true): boolean {
+  /**
+   * Sends the next Append to `to` if its flow control allows; returns whether one went out. `answerWanted`: the
+   * follower must answer even an Append with nothing new (the leader is asking again after a possible loss).
+   */
+  sendAppend(to: NodeId, sendIfEmpty = true, answerWanted = false): boolean {
     const pr = this.progress.get(to);
     if (!pr || pr.isPaused()) return false;
     const prevIndex = pr.next - 1;
@@ -565,8 +568,14 @@ export class Raft implements RaftCore {
       logTerm: prevTerm,
       entries,
       commit: this.log.committed,
-      // Nothing new to match: the follower's answer would only repeat what its last one said, so it sends none.
-      commitOnly: entries.length === 0 && pr.state === ProgressState.Replicate && pr.match === prevIndex,
+      // Nothing new to match: the follower's answer would only repeat what its last one said (match is prevIndex),
+      // or what its answer to the Append still in flight will say (in Replicate that one ends at prevIndex), so it
+      // sends none. A lost answer is asked for again at the next heartbeat answer (answerWanted).
+      commitOnly:
+        !answerWanted &&
+        entries.length === 0 &&
+        pr.state === ProgressState.Replicate &&
+        (pr.match === prevIndex || pr.inflights.count() > 0),
     });
     pr.sentCommit = this.log.committed;
     let bytes = 0;

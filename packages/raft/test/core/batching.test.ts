@@ -67,18 +67,30 @@ describe('append batching', () => {
     ]);
   });
 
-  it('marks an empty Append commit-only when the follower is known to match its index', () => {
+  it('marks an empty Append commit-only when the follower matches its index or still owes the answer that will say so', () => {
     const r = replicatingLeader();
     r.propose(enc('a'));
     drain(r);
-    // n2 acknowledges index 2; n3's acknowledgement is lost.
+    // n2 acknowledges index 2; n3 has not answered yet.
     r.step(msg({ type: MessageType.AppendResponse, from: 'n2', term: 2, index: 2 }));
     expect(r.log.committed).to.equal(2);
     const msgs = drain(r);
     const [toN2] = appendsTo(msgs, 'n2');
     expect([toN2!.index, toN2!.entries.length, toN2!.commit, toN2!.commitOnly]).to.deep.equal([2, 0, 2, true]);
-    // n3 has index 2 in flight but is known to match only up to 1: it must answer, so this one is not.
+    // n3's answer to the Append in flight (ending at index 2) will tell the leader what an answer to this one would.
     const [toN3] = appendsTo(msgs, 'n3');
+    expect([toN3!.index, toN3!.entries.length, toN3!.commitOnly]).to.deep.equal([2, 0, true]);
+    expect(r.progress.get('n3')!.inflights.count()).to.equal(1);
+  });
+
+  it('an empty Append to a follower that owes no answer and is not known to match is not commit-only', () => {
+    const r = replicatingLeader();
+    r.propose(enc('a'));
+    drain(r);
+    // As after a heartbeat answer freed n3's (full) window: nothing in flight is owed an answer.
+    r.progress.get('n3')!.inflights.reset();
+    r.step(msg({ type: MessageType.AppendResponse, from: 'n2', term: 2, index: 2 }));
+    const [toN3] = appendsTo(drain(r), 'n3');
     expect([toN3!.index, toN3!.entries.length, toN3!.commitOnly]).to.deep.equal([2, 0, undefined]);
   });
 
