@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MemoryNetwork } from '@raftkv/cnet';
 import type { FaultPlan, Logger, Message, MessageHandler, PeerStats, Transport } from '@raftkv/cnet';
 import { EntryType, MessageType } from '../../src/core/messages.js';
-import type { Entry, Snapshot } from '../../src/core/messages.js';
+import type { Entry, RaftMessage, Snapshot } from '../../src/core/messages.js';
 import { decodeMessage } from '../../src/codec/message-codec.js';
 import type { StateMachine } from '../../src/node-api.js';
 import { NoLeaderError } from '../../src/node-api.js';
@@ -61,6 +61,8 @@ export class ListStateMachine implements StateMachine {
 /** Wraps a transport and counts outbound Raft messages by type (to observe batching). */
 export class CountingTransport implements Transport {
   readonly sent = new Map<MessageType, number>();
+  /** Sees each outbound Raft message as the node hands it over. */
+  onRaftSend: ((msg: RaftMessage) => void) | null = null;
 
   constructor(private readonly inner: Transport) {}
 
@@ -74,8 +76,9 @@ export class CountingTransport implements Transport {
 
   send(msg: Message): void {
     if (msg.type === RAFT_MESSAGE_TYPE) {
-      const type = decodeMessage(msg.payload).type;
-      this.sent.set(type, (this.sent.get(type) ?? 0) + 1);
+      const decoded = decodeMessage(msg.payload);
+      this.sent.set(decoded.type, (this.sent.get(decoded.type) ?? 0) + 1);
+      this.onRaftSend?.(decoded);
     }
     this.inner.send(msg);
   }
