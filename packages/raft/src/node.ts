@@ -77,6 +77,8 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** Commit notices held until this turn's apply has answered its clients (see sendReplication). */
   private readonly afterApply: RaftMessage[] = [];
   private afterApplyScheduled = false;
+  /** Leader: the last index a follower's forwarded proposals took, until a commit notice covering it goes out. */
+  private readonly forwardedUpTo = new Map<NodeId, number>();
 
   private constructor(
     opts: RaftNodeOptions,
@@ -281,6 +283,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       this.matchHints.set(msg.from, Math.max(this.matchHints.get(msg.from) ?? 0, msg.index));
     }
     this.guard(() => this.core.step(msg));
+    if (msg.type === MessageType.Propose) this.forwardedUpTo.set(msg.from, this.core.status().lastIndex);
     this.schedule();
   }
 
@@ -530,11 +533,13 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /**
    * Sends a leader's Appends. With entries to apply in the same output, an Append carrying only the new commit
    * index waits for the next turn of the event loop: the apply and the answers to this node's clients go first
-   * (each socket write costs tens of µs on a busy machine), and nothing a client here waits for needs the notice.
+   * (each socket write costs tens of µs on a busy machine). A notice that lets a follower answer a write it
+   * forwarded goes at once: its client waits for it.
    */
   private sendReplication(messages: readonly RaftMessage[], applying: boolean): void {
     for (const msg of messages) {
-      if (applying && msg.type === MessageType.Append && msg.entries.length === 0) this.afterApply.push(msg);
+      const notice = msg.type === MessageType.Append && msg.entries.length === 0;
+      if (notice && applying && !this.unblocksForwarded(msg)) this.afterApply.push(msg);
       else this.send(msg);
     }
     if (this.afterApply.length === 0 || this.afterApplyScheduled) return;
@@ -544,6 +549,14 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       const held = this.afterApply.splice(0);
       if (!this.halted) for (const msg of held) this.send(msg);
     });
+  }
+
+  /** Whether this commit notice covers what its follower forwarded (and so is the one its client waits for). */
+  private unblocksForwarded(notice: RaftMessage): boolean {
+    const upTo = this.forwardedUpTo.get(notice.to);
+    if (upTo === undefined || notice.commit < upTo) return false;
+    this.forwardedUpTo.delete(notice.to);
+    return true;
   }
 
   private send(msg: RaftMessage): void {
