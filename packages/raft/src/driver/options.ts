@@ -31,6 +31,11 @@ export interface RaftNodeOptions {
   readTimeoutMs?: number;
   /** Bound on transferLeadership(). Default 2*electionMs. */
   transferTimeoutMs?: number;
+  /**
+   * Leader: how long an Append carrying only a new commit index waits for the next Append to carry it instead.
+   * Followers apply (and serve serializable reads and watches) up to this much later at low load. Default 2.
+   */
+  commitNoticeDelayMs?: number;
   logger?: Logger;
   /** Seeds the core's election jitter. Default: random. */
   seed?: number;
@@ -45,6 +50,7 @@ export interface ResolvedTiming {
   snapshotCount: number;
   readTimeoutMs: number;
   transferTimeoutMs: number;
+  commitNoticeDelayMs: number;
 }
 
 function positiveInt(name: string, value: number): number {
@@ -69,5 +75,6 @@ export function resolveOptions(opts: RaftNodeOptions): ResolvedTiming {
     snapshotCount: positiveInt('snapshotCount', opts.snapshotCount ?? 10000),
     readTimeoutMs: positiveInt('readTimeoutMs', opts.readTimeoutMs ?? Math.max(5000, 3 * electionMs)),
     transferTimeoutMs: positiveInt('transferTimeoutMs', opts.transferTimeoutMs ?? 2 * electionMs),
+    commitNoticeDelayMs: positiveInt('commitNoticeDelayMs', opts.commitNoticeDelayMs ?? 2),
   };
 }

@@ -21,17 +21,17 @@ class AnsweringStateMachine extends ListStateMachine {
   }
 }
 
-describe('RaftNode orders a commit notice after its own answers, unless a follower waits for it', function () {
+describe('RaftNode holds a commit notice back, unless a follower waits for it', function () {
   this.timeout(60000);
   const ids = ['n1', 'n2', 'n3'];
   let cluster: TestCluster | undefined;
   let events: string[];
 
-  beforeEach(async () => {
+  async function start(options: { commitNoticeDelayMs?: number } = {}): Promise<void> {
     events = [];
     const own = Object.fromEntries(ids.map((id) => [id, { stateMachine: new AnsweringStateMachine(id, events) }]));
-    cluster = await TestCluster.start(ids, {}, own);
-  });
+    cluster = await TestCluster.start(ids, options, own);
+  }
 
   afterEach(async () => {
     await cluster?.shutdown();
@@ -49,7 +49,8 @@ describe('RaftNode orders a commit notice after its own answers, unless a follow
     return leader;
   }
 
-  it("a leader's commit-only Appends leave after its own clients were answered", async () => {
+  it("with nothing else to send, a leader's notice still goes, after its own clients were answered", async () => {
+    await start();
     const leader = await watchedLeader();
     await cluster!.write(leader, 'watched');
     const index = cluster!.stateMachineOf(leader.id).appliedIndex();
@@ -58,7 +59,22 @@ describe('RaftNode orders a commit notice after its own answers, unless a follow
     expect(events.indexOf(`${leader.id} answered ${index}`), 'answered before the notice').to.be.within(0, events.indexOf(`notice to ${follower} ${index}`));
   });
 
+  it('a notice is not sent once a newer Append told the follower the commit', async () => {
+    // Long enough that the second write's Append surely goes out while the first write's notice is held.
+    await start({ commitNoticeDelayMs: 1000 });
+    const leader = await watchedLeader();
+    await cluster!.write(leader, 'first');
+    const first = cluster!.stateMachineOf(leader.id).appliedIndex();
+    await cluster!.write(leader, 'second');
+    const second = cluster!.stateMachineOf(leader.id).appliedIndex();
+    const followers = ids.filter((id) => id !== leader.id);
+    await waitFor(() => followers.every((f) => events.includes(`notice to ${f} ${second}`)), 'the second write held and sent');
+    expect(events.filter((e) => e.startsWith('notice to ')), 'one notice each, of the newer commit').to.have.members(followers.map((f) => `notice to ${f} ${second}`));
+    expect(first).to.be.below(second);
+  });
+
   it('the notice to a follower that forwarded the write goes before the leader applies it', async () => {
+    await start({ commitNoticeDelayMs: 1000 });
     const leader = await watchedLeader();
     const via = cluster!.running().find((n) => n !== leader)!;
     await cluster!.write(via, 'forwarded');
