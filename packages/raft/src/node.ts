@@ -542,8 +542,11 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private sendReplication(messages: readonly RaftMessage[]): void {
     for (const msg of messages) {
       const waitedFor = msg.type === MessageType.Append && this.coversForwarded(msg);
-      // Only commit-only Appends: an empty Append that wants an answer (a probe, a repeat) must go as it is.
-      if (msg.commitOnly === true && !waitedFor) this.holdNotice(msg);
+      // Only commit-only Appends (an empty Append that wants an answer, a probe or a repeat, must go as it is), and
+      // only one that lets the follower apply a single entry: a larger batch applied alongside the next Append's
+      // write would delay that write's acknowledgement (put-256-leader p99 +30 % when every notice was held).
+      const small = msg.commit - (this.commitSentTo.get(msg.to) ?? 0) <= 1;
+      if (msg.commitOnly === true && small && !waitedFor) this.holdNotice(msg);
       else this.send(msg);
     }
   }
