@@ -533,11 +533,11 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   /**
-   * Sends a leader's Appends. A commit-only Append (a new commit index, no answer wanted) is held for up to
-   * commitNoticeDelayMs (2 ms) and dropped if an Append sent meanwhile carried that commit: with one client the
-   * next write's Append follows within a fraction of a millisecond, so the notice costs no socket write, no
-   * wake-up of each follower and no place ahead of this node's own answers (each socket write is tens of µs on a
-   * busy machine). A notice that lets a follower answer a write it forwarded goes at once: its client waits.
+   * Sends a leader's Appends. A commit-only Append (a new commit index, no answer wanted) for one more entry is
+   * held for up to commitNoticeDelayMs (2 ms) and dropped if an Append sent meanwhile carried that commit: with
+   * one client the next write's Append follows within a fraction of a millisecond, so the notice costs no socket
+   * write, no wake-up of each follower and no place ahead of this node's own answers (each socket write is tens
+   * of µs on a busy machine). A notice that lets a follower answer a write it forwarded goes at once.
    */
   private sendReplication(messages: readonly RaftMessage[]): void {
     for (const msg of messages) {

@@ -32,8 +32,9 @@ export interface RaftNodeOptions {
   /** Bound on transferLeadership(). Default 2*electionMs. */
   transferTimeoutMs?: number;
   /**
-   * Leader: how long an Append carrying only a new commit index waits for the next Append to carry it instead.
-   * Followers apply (and serve serializable reads and watches) up to this much later at low load. Default 2.
+   * Leader: how long an Append carrying only a new commit index, one entry past what the follower was told, waits
+   * for the next Append to carry it instead. Followers apply (and serve serializable reads and watches) up to this
+   * much later at low load. Default 2.
    */
   commitNoticeDelayMs?: number;
   logger?: Logger;
