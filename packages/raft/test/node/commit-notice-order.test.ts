@@ -73,6 +73,19 @@ describe('RaftNode holds a commit notice back, unless a follower waits for it', 
     expect(first).to.be.below(second);
   });
 
+  it('a notice that lets a follower apply more than one entry goes at once', async () => {
+    // Held notices would wait a minute: only one sent at once can be seen.
+    await start({ commitNoticeDelayMs: 60000 });
+    const leader = await watchedLeader();
+    // Proposed in one turn, both go in one Append and commit together: the commit moves two entries at once.
+    leader.propose(new TextEncoder().encode('pair-1'));
+    leader.propose(new TextEncoder().encode('pair-2'));
+    await waitFor(() => cluster!.stateMachineOf(leader.id).commands.includes('pair-2'), 'the pair applied on the leader');
+    const index = cluster!.stateMachineOf(leader.id).appliedIndex();
+    const followers = ids.filter((id) => id !== leader.id);
+    await waitFor(() => followers.every((f) => events.includes(`notice to ${f} ${index}`)), 'a notice of both to each follower');
+  });
+
   it('the notice to a follower that forwarded the write goes before the leader applies it', async () => {
     await start({ commitNoticeDelayMs: 1000 });
     const leader = await watchedLeader();
