@@ -4,9 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPorts } from '@raftkv/cnet';
 
 export interface EtcdProcess {
   clientUrl: string;
@@ -14,17 +14,6 @@ export interface EtcdProcess {
   /** The last lines etcd logged (for error reports). */
   log(): string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForHealth(url: string, ms: number): Promise<void> {
@@ -48,7 +37,7 @@ export function argValue(name: string, fallback: string): string {
 
 export async function startEtcd(etcdBinary: string): Promise<EtcdProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'raftkv-etcd-fixtures-'));
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const [clientPort, peerPort] = await freeLoopbackPorts(2);
   const clientUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const etcd = spawn(

@@ -4,11 +4,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freeConsecutiveLoopbackPorts } from '@raftkv/cnet';
 import { agreedLeader, queryStatuses } from '../cluster/cluster-status.js';
 import { clusterLayout, type NodeLayout } from '../cluster/layout.js';
-import { busyPorts, nonEphemeralRange } from '../cluster/ports.js';
 import { processState, spawnNode, spawned, stopProcess } from '../cluster/processes.js';
 
 export const NODES = 3;
@@ -32,32 +31,6 @@ export interface ClusterNode extends NodeLayout {
   wanted: boolean;
 }
 
-/**
- * The first of `count` consecutive free ports, below the ephemeral range when there is one (see nonEphemeralRange:
- * a killed node must get its ports back when it restarts), else from the OS.
- */
-async function freeBasePort(count: number): Promise<number> {
-  const [low, high] = nonEphemeralRange();
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = high - low > count ? low + Math.floor(Math.random() * (high - low - count)) : await portFromOs();
-    if (base + count > 65535) continue;
-    const ports = Array.from({ length: count }, (_, i) => base + i);
-    if ((await busyPorts(ports)).length === 0) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found on 127.0.0.1`);
-}
-
-function portFromOs(): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function logTail(file: string, lines: number): string {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -73,7 +46,7 @@ export class BenchCluster {
   ) {}
 
   static async start(config: ClusterConfig): Promise<BenchCluster> {
-    const basePort = await freeBasePort(2 * NODES);
+    const basePort = await freeConsecutiveLoopbackPorts(2 * NODES);
     const layout = clusterLayout({
       nodes: NODES,
       basePort,

@@ -5,10 +5,9 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { EtcdJsonClient } from '@raftkv/kv-server';
-import type { FaultPlan } from '@raftkv/cnet';
+import { freeConsecutiveLoopbackPorts, type FaultPlan } from '@raftkv/cnet';
 import { agreedLeader, queryStatuses, type NodeStatus } from '../cluster/cluster-status.js';
 import { clusterLayout, type NodeLayout } from '../cluster/layout.js';
-import { busyPorts } from '../cluster/ports.js';
 import { commandFor, signal, spawnNode, spawned, stopProcess } from '../cluster/processes.js';
 
 const NODES = 3;
@@ -24,19 +23,6 @@ export interface DemoClusterOptions {
 export interface DemoNode extends NodeLayout {
   pid: number;
   exited: boolean;
-}
-
-/**
- * A base port whose 2×NODES consecutive ports are free now: a random start (parallel runs rarely collide) below
- * Linux's ephemeral range (32768+), so an outgoing connection cannot take a port between this check and the bind.
- */
-async function freeBasePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + 2 * Math.floor(Math.random() * 6000);
-    const ports = Array.from({ length: 2 * NODES }, (_, i) => base + i);
-    if ((await busyPorts(ports)).length === 0) return base;
-  }
-  throw new Error('no free run of ports found on 127.0.0.1');
 }
 
 export function logTail(file: string, lines: number): string {
@@ -59,7 +45,7 @@ export class DemoCluster {
   static async start(o: DemoClusterOptions, onSpawn: (cluster: DemoCluster) => void): Promise<DemoCluster> {
     const layout = clusterLayout({
       nodes: NODES,
-      basePort: await freeBasePort(),
+      basePort: await freeConsecutiveLoopbackPorts(2 * NODES),
       dir: o.dir,
       enableFaultInjection: true,
       heartbeatMs: o.heartbeatMs,

@@ -1,10 +1,11 @@
 /** Runs the cluster launcher (scripts/dist/cluster.js) as a user would, for the tests in this directory. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/scripts-module.js';
+
+export { freeConsecutiveLoopbackPorts as freeBasePort } from '@raftkv/cnet';
 
 /** test/dist/cluster → repository root. */
 export { REPO_ROOT };
@@ -21,29 +22,6 @@ interface StateNode {
 export interface StateFile {
   launcherPid: number;
   nodes: StateNode[];
-}
-
-async function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port with `count` consecutive free ports, starting from one the OS hands out. */
-export async function freeBasePort(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = (server.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (base + count > 65535) continue;
-    let free = true;
-    for (let p = base; p < base + count && free; p++) free = await canBind(p);
-    if (free) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
 }
 
 export function tempClusterDir(): string {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from './free-ports.js';
+import { freeLoopbackPorts } from '@raftkv/cnet';
 
 const RAFTKV_BIN = fileURLToPath(new URL('../../../packages/kv-server/bin/raftkv.js', import.meta.url));
 const CLUSTER_TOKEN = 'raftkv-faults';
@@ -70,7 +70,7 @@ export class ClusterProcesses {
   static async create(options: ClusterOptions): Promise<ClusterProcesses> {
     const ownsDir = options.dir === undefined;
     const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'raftkv-faults-'));
-    const ports = await freePorts(2 * options.nodes);
+    const ports = await freeLoopbackPorts(2 * options.nodes);
     const names = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
     const url = (port: number): string => `http://127.0.0.1:${port}`;
     const clientUrls = names.map((_, i) => url(ports[2 * i]!));

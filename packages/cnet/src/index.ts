@@ -18,3 +18,4 @@ export {
 } from './frame.js';
 export { seededRandom } from './random.js';
 export { silentLogger } from './logger.js';
+export { freeConsecutiveLoopbackPorts, freeLoopbackPorts, nonEphemeralPortRange } from './free-ports.js';

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import type { Logger, Message } from '../src/index.js';
 
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
@@ -8,15 +7,6 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-/** A port the OS just handed out on 127.0.0.1 (closed again, so a transport can take it). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export interface LogEntry {

@@ -1,7 +1,6 @@
 import net from 'node:net';
-import { FrameDecoder, TcpTransport, type Message, type TcpTransportOptions } from '../src/index.js';
+import { FrameDecoder, TcpTransport, freeLoopbackPorts, type Message, type TcpTransportOptions } from '../src/index.js';
 import { encodeHelloOk } from '../src/handshake.js';
-import { freePort } from './helpers.js';
 
 /** Creates transports and raw sockets for one test and closes them all afterwards. */
 export class TcpHarness {
@@ -10,9 +9,8 @@ export class TcpHarness {
 
   /** Free loopback addresses, one per id. */
   async addresses(ids: string[]): Promise<Record<string, string>> {
-    const out: Record<string, string> = {};
-    for (const id of ids) out[id] = `127.0.0.1:${await freePort()}`;
-    return out;
+    const ports = await freeLoopbackPorts(ids.length);
+    return Object.fromEntries(ids.map((id, i) => [id, `127.0.0.1:${ports[i]}`]));
   }
 
   /** A transport for `id` listening on `book[id]` with every other entry of `book` as a peer (not started). */

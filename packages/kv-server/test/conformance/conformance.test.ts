@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPorts } from '@raftkv/cnet';
 import { EntryType } from '@raftkv/raft';
 import { KvStateMachine } from '../../src/apply/state-machine.js';
 import { isTxnReadOnly } from '../../src/mvcc/validate.js';
 import { FakeRaft } from '../http/fake-raft.js';
-import { freePort, startApiOver } from '../http/harness.js';
+import { startApiOver } from '../http/harness.js';
 import { parseFlags } from '../../src/config/flags.js';
 import type { ServerConfig } from '../../src/config/server-config.js';
 import { startServer } from '../../src/server.js';
@@ -56,7 +57,7 @@ async function overFakeRaft(dir: string): Promise<Target> {
 
 /** A whole single-member node: startServer with a real RaftNode over TCP. */
 async function overRealNode(dir: string): Promise<Target> {
-  const [client, peer] = [await freePort(), await freePort()];
+  const [client, peer] = await freeLoopbackPorts(2);
   const config = parseFlags([
     '--name', 'c1',
     '--data-dir', join(dir, 'c1'),

@@ -14,7 +14,7 @@ describe('server: a 3-node cluster in one process (real RaftNode, KvStateMachine
   });
 
   after(async () => {
-    await cluster.close();
+    await cluster?.close();
   });
 
   it('takes a write on a follower and serves it to a linearizable read on another node', async () => {

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { FaultPlan } from '@raftkv/cnet';
 import { ClusterIdentity } from '../../src/config/cluster-identity.js';
@@ -84,15 +84,3 @@ export async function startApiOver<B extends KvBackend>(raft: FakeRaft, backend:
 }
 
 export const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-/** A port that was free a moment ago (for peers, whose addresses must be known before any node starts). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { b64, freePort } from './harness.js';
+import { freeLoopbackPorts } from '@raftkv/cnet';
+import { b64 } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/raftkv.js', import.meta.url));
 
@@ -40,7 +41,7 @@ describe('bin/raftkv: the node as a process', function () {
   });
 
   it('serves a single-member cluster, logs JSON to stderr, and exits 0 on SIGTERM', async () => {
-    const [client, peer] = [await freePort(), await freePort()];
+    const [client, peer] = await freeLoopbackPorts(2);
     const url = `http://127.0.0.1:${client}`;
     const p = run(
       [

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseFlags } from '../../src/config/flags.js';
 import type { ServerConfig } from '../../src/config/server-config.js';
 import { startServer, type ServerHandle, type StartServerOptions } from '../../src/server.js';
-import { freePort } from '../http/harness.js';
+import { freeLoopbackPorts } from '@raftkv/cnet';
 
 /** Waits for `probe` to return a value (not undefined), polling; fails after `ms`. */
 export async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 20000): Promise<T> {
@@ -35,7 +35,8 @@ export interface TestCluster {
 export async function startCluster(size: number, options: StartServerOptions & { electionTimeoutMs?: number } = {}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'raftkv-watch-lease-'));
   const names = Array.from({ length: size }, (_, i) => `n${i + 1}`);
-  const ports = await Promise.all(names.map(async () => ({ client: await freePort(), peer: await freePort() })));
+  const free = await freeLoopbackPorts(2 * size);
+  const ports = names.map((_, i) => ({ client: free[2 * i]!, peer: free[2 * i + 1]! }));
   const initialCluster = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]!.peer}`).join(',');
   const clients = names.map((n, i) => `${n}=http://127.0.0.1:${ports[i]!.client}`).join(',');
   const configs = names.map(

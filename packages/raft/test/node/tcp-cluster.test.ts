@@ -1,22 +1,10 @@
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPorts } from '@raftkv/cnet';
 import { RaftNode } from '../../src/node.js';
 import { ListStateMachine, waitFor } from './cluster-harness.js';
-
-/** A port the OS just handed out on 127.0.0.1 (closed again, so a node can listen on it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('RaftNode over the default TcpTransport', function () {
   this.timeout(60000);
@@ -32,7 +20,8 @@ describe('RaftNode over the default TcpTransport', function () {
     dir = await mkdtemp(join(tmpdir(), 'raft-tcp-'));
     const ids = ['n1', 'n2', 'n3'];
     const peers: Record<string, string> = {};
-    for (const id of ids) peers[id] = `127.0.0.1:${await freePort()}`;
+    const ports = await freeLoopbackPorts(ids.length);
+    ids.forEach((id, i) => (peers[id] = `127.0.0.1:${ports[i]}`));
     const machines = new Map(ids.map((id) => [id, new ListStateMachine()]));
     for (const id of ids) {
       nodes.push(
