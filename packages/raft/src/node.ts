@@ -5,7 +5,7 @@ import type { FaultPlan, Logger, Message, PeerStats, Transport } from '@raftkv/c
 import type { RaftCore } from './core/api.js';
 import { MessageType, Role } from './core/messages.js';
 import type { EarlyOutput, Entry, HardState, NodeId, RaftMessage, Ready, Snapshot, SnapshotMeta } from './core/messages.js';
-import { createRaftCore, isReplication } from './core/index.js';
+import { createRaftCore, isForwardedRequest, mayLeaveBeforeDurable } from './core/index.js';
 import { clusterTagOf, decodeMessage, encodeMessage, readClusterTag } from './codec/message-codec.js';
 import { NoLeaderError, NodeStoppedError } from './node-api.js';
 import type { RaftHandle, RaftNodeEvents, RaftStatus, StateMachine } from './node-api.js';
@@ -32,12 +32,16 @@ export interface RaftNodeFatalListener {
   fatal: (err: Error) => void;
 }
 
+/** No messages: shared, so a follower's Ready without forwarded requests splits without allocating. */
+const NOTHING: readonly RaftMessage[] = Object.freeze([]);
+
 /**
  * The driver around the pure core: ticks on a timer, and runs one Ready at a time through
- * send a leader's appends → start the synced write → hand committed entries to the apply queue → (write durable)
- * → send acknowledgements and votes → serve reads → advance. While the write persists, entries that become
- * committed are applied at once and a leader tells idle followers the new commit index (RaftCore.takeEarly):
- * a write then waits for two of three disks, not for the leader's and its own follower's. Proposals and reads that
+ * send a leader's appends (a follower's forwarded requests) → start the synced write → hand committed entries to the
+ * apply queue → (write durable) → send acknowledgements and votes → serve reads → advance. While the write persists,
+ * entries that become committed are applied at once, a leader tells idle followers the new commit index and a
+ * follower passes on the requests it forwards (RaftCore.takeEarly): a write then waits for two of three disks, not
+ * for the leader's and its own follower's, and a write forwarded by a follower does not wait for that follower's. Proposals and reads that
  * arrive meanwhile accumulate in the core and go out together in the next Ready (group commit).
  */
 export class RaftNode extends EventEmitter implements RaftHandle {
@@ -74,7 +78,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** The highest index each follower acknowledged, to pick a transfer target. */
   private readonly matchHints = new Map<NodeId, number>();
   private last = { role: Role.Follower, leader: null as NodeId | null, term: 0 };
-  /** Commit notices held back a moment, in case the next Append carries the commit instead (see sendReplication). */
+  /** Commit notices held back a moment, in case the next Append carries the commit instead (see sendEarly). */
   private readonly heldNotices: RaftMessage[] = [];
   private noticeTimer: NodeJS.Timeout | null = null;
   /** The commit index last sent to each follower, in any Append. */
@@ -340,7 +344,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     const startedAt = tracing ? performance.now() : 0;
     const queuedBefore = this.queuedTo;
     const { early, late } = this.splitMessages(rd.messages);
-    this.sendReplication(early);
+    this.sendEarly(early);
     const write = this.hardStates.plan(rd);
     let saving: Promise<void> | null = null;
     if (write) {
@@ -387,7 +391,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     let out: EarlyOutput | undefined;
     this.guard(() => (out = this.core.takeEarly()));
     if (out === undefined) return;
-    this.sendReplication(out.messages);
+    this.sendEarly(out.messages);
     this.queueApply(out.committedEntries);
   }
 
@@ -414,13 +418,14 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /**
    * A leader's appends and heartbeats may go out while its own copy is being written (Raft thesis §10.2.1):
    * its own copy joins the quorum only at advance(), and its term and vote were made durable before it
-   * could win. Everything else (votes, acknowledgements) waits for the write.
+   * could win. So may a follower's forwarded requests. Everything else (votes, acknowledgements) waits for the write.
    */
-  private splitMessages(messages: RaftMessage[]): { early: RaftMessage[]; late: RaftMessage[] } {
-    if (this.core.status().role !== Role.Leader) return { early: [], late: messages };
+  private splitMessages(messages: RaftMessage[]): { early: readonly RaftMessage[]; late: readonly RaftMessage[] } {
+    const role = this.core.status().role;
+    if (role !== Role.Leader && !messages.some(isForwardedRequest)) return { early: NOTHING, late: messages };
     const early: RaftMessage[] = [];
     const late: RaftMessage[] = [];
-    for (const m of messages) (isReplication(m) ? early : late).push(m);
+    for (const m of messages) (mayLeaveBeforeDurable(m, role) ? early : late).push(m);
     return { early, late };
   }
 
@@ -533,13 +538,14 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   /**
-   * Sends a leader's Appends. A commit-only Append (a new commit index, no answer wanted) for one more entry is
+   * Sends what may leave before this node's write is durable: a follower's forwarded requests, and a leader's
+   * replication. A commit-only Append (a new commit index, no answer wanted) for one more entry is
    * held for up to commitNoticeDelayMs (2 ms) and dropped if an Append sent meanwhile carried that commit: with
    * one client the next write's Append follows within a fraction of a millisecond, so the notice costs no socket
    * write, no wake-up of each follower and no place ahead of this node's own answers (each socket write is tens
    * of µs on a busy machine). A notice that lets a follower answer a write it forwarded goes at once.
    */
-  private sendReplication(messages: readonly RaftMessage[]): void {
+  private sendEarly(messages: readonly RaftMessage[]): void {
     for (const msg of messages) {
       const waitedFor = msg.type === MessageType.Append && this.coversForwarded(msg);
       // Only commit-only Appends (an empty Append that wants an answer, a probe or a repeat, must go as it is), and

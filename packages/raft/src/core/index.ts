@@ -4,7 +4,7 @@ import { Raft } from './raft.js';
 export { Raft } from './raft.js';
 /** The core's in-memory log, for tools that measure what a node keeps. */
 export { RaftLog } from './log.js';
-export { TRANSFER_CONTEXT, isReplication } from './message-util.js';
+export { TRANSFER_CONTEXT, isForwardedRequest, mayLeaveBeforeDurable } from './message-util.js';
 
 /** Builds the Raft core for node `config.id` from exactly what was durable at start. */
 export function createRaftCore(config: CoreConfig, persisted: PersistedState): RaftCore {

@@ -1,4 +1,4 @@
-import { MessageType, type Entry, type RaftMessage } from './messages.js';
+import { MessageType, Role, type Entry, type RaftMessage } from './messages.js';
 
 /** The context of most messages: shared, since a zero-length array cannot change (one allocation per message less). */
 export const NO_CONTEXT: Uint8Array = new Uint8Array(0);
@@ -57,10 +57,21 @@ export function isWellFormed(m: RaftMessage, self: string, voters: readonly stri
   return true;
 }
 
-/**
- * A leader's messages that may leave before its own write is durable (Raft thesis §10.2.1): its copy of the entries
- * counts toward a quorum only once durable, so replicating them early is safe; votes and acknowledgements are not.
- */
+/** A leader's replication: Appends, heartbeats and snapshot chunks. */
 export function isReplication(m: RaftMessage): boolean {
   return m.type === MessageType.Append || m.type === MessageType.Heartbeat || m.type === MessageType.Snapshot;
+}
+
+/** A client's proposal or read that a follower passes on to its leader: it states nothing this node stores. */
+export function isForwardedRequest(m: RaftMessage): boolean {
+  return m.type === MessageType.Propose || m.type === MessageType.ReadIndex;
+}
+
+/**
+ * Whether a message of a Ready may leave before that Ready's write is durable: a leader's replication (Raft thesis
+ * §10.2.1: its own copy counts toward a quorum only once durable) and a follower's forwarded requests (they promise
+ * nothing). Votes and acknowledgements wait for the write.
+ */
+export function mayLeaveBeforeDurable(m: RaftMessage, role: Role): boolean {
+  return role === Role.Leader ? isReplication(m) : isForwardedRequest(m);
 }

@@ -117,7 +117,8 @@ export interface SoftState {
  * was made, which the application may apply before this node's own copy is durable (they are durable on a quorum:
  * Raft thesis §10.2.1; etcd applies committed entries from its unstable log too), and, from a leader with nothing
  * newer to replicate, Appends telling followers a commit index they have not heard (its own copy counts toward a
- * quorum only once durable, so these never wait for its disk). The
+ * quorum only once durable, so these never wait for its disk), and, from a follower, the proposals and reads it
+ * forwards to the leader (they promise nothing about what it stores). The
  * application must not make its state durable beyond RaftCore.durableIndex(): a restart replays the log from it.
  */
 export interface EarlyOutput {

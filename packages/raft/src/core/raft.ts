@@ -21,7 +21,7 @@ import { ReadIndexQueue, type ReadRound } from './read-index.js';
 import { stepFollower, tickFollower } from './follower.js';
 import { stepCandidate } from './candidate.js';
 import { stepLeader, tickLeader } from './leader.js';
-import { isTransferCampaign, isWellFormed, NO_CONTEXT, NO_ENTRIES, TRANSFER_CONTEXT } from './message-util.js';
+import { isForwardedRequest, isTransferCampaign, isWellFormed, NO_CONTEXT, NO_ENTRIES, TRANSFER_CONTEXT } from './message-util.js';
 import type { IncomingSnapshot } from './snapshot-receive.js';
 
 export interface ResolvedConfig extends Required<Omit<CoreConfig, 'initialConfig'>> {}
@@ -300,9 +300,22 @@ export class Raft implements RaftCore {
     const to = Math.min(this.log.committed, this.log.lastIndex());
     const committedEntries: Entry[] = to >= from ? this.log.slice(from, to + 1) : NO_ENTRIES;
     if (committedEntries.length > 0) this.earlyCommitted = to;
-    const messages = this.role === Role.Leader ? this.earlyCommitNotices(rd) : NO_MESSAGES;
+    const messages = this.role === Role.Leader ? this.earlyCommitNotices(rd) : this.takeForwardedRequests();
     // Called after every input while a write persists: nothing to hand out allocates nothing.
     return committedEntries.length === 0 && messages.length === 0 ? NOTHING_EARLY : { committedEntries, messages };
+  }
+
+  /**
+   * A follower's proposals and reads for the leader, out of the messages waiting for the next Ready: a client's
+   * write forwarded while this node's own write persists need not wait for that disk.
+   */
+  private takeForwardedRequests(): RaftMessage[] {
+    if (!this.msgs.some(isForwardedRequest)) return NO_MESSAGES;
+    const out: RaftMessage[] = [];
+    const rest: RaftMessage[] = [];
+    for (const m of this.msgs) (isForwardedRequest(m) ? out : rest).push(m);
+    this.msgs = rest;
+    return out;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Raft } from '../core/raft.js';
+import { mayLeaveBeforeDurable } from '../core/message-util.js';
 import { type Entry, type NodeId, type RaftMessage, type Ready, Role } from '../core/messages.js';
 import { EventQueue } from './event-queue.js';
 import { commandOf, InvariantChecker } from './invariants.js';
@@ -21,7 +22,8 @@ export interface SimOptions {
   unreachableHints?: boolean;
   /**
    * Drive as RaftNode does since it applies before its own write is durable: committed entries apply when their
-   * Ready is handed out, and what RaftCore.takeEarly gives goes out while a Ready persists; the state machine's
+   * Ready is handed out, a leader's replication and a follower's forwarded requests leave then too
+   * (mayLeaveBeforeDurable), and what RaftCore.takeEarly gives goes out while a Ready persists; the state machine's
    * durable state then follows the log (a crash keeps only what the log held). Default: half the seeds, on a stream
    * of their own; the pinned regression seeds replay schedules made without it.
    */
@@ -68,6 +70,8 @@ interface SimNode {
   sm: SimStateMachine;
   rng: Rng;
   outstanding: Ready | null;
+  /** The outstanding Ready's messages that wait for its write (the rest left when it was handed out). */
+  late: RaftMessage[];
   /** The state machine's durable point: what it applied, as far as the log was durable (see SimOptions.earlyOutput). */
   smDurable: number;
   seenCommit: number;
@@ -156,6 +160,7 @@ export class Simulation {
         sm,
         rng: this.rng.fork(),
         outstanding: null,
+        late: [],
         smDurable: 0,
         seenCommit: 0,
         wasLeaderInTerm: -1,
@@ -288,8 +293,15 @@ export class Simulation {
     node.outstanding = rd;
     const first = rd.entries[0];
     if (first) this.checker.checkWritten(node.id, rd.entries, node.core.log.term(first.index - 1));
-    // RaftNode applies committed entries while their Ready persists (not a snapshot's: restored first).
-    if (this.earlyOutput && !rd.snapshot) this.applyCommitted(node, rd.committedEntries);
+    if (this.earlyOutput) {
+      // RaftNode sends these before the write, and applies committed entries while it persists (not a snapshot's:
+      // restored first).
+      const role = node.core.status().role;
+      node.late = [];
+      for (const m of rd.messages) if (mayLeaveBeforeDurable(m, role)) this.send(m);
+      else node.late.push(m);
+      if (!rd.snapshot) this.applyCommitted(node, rd.committedEntries);
+    } else node.late = rd.messages;
     const nodeIndex = this.nodes.indexOf(node);
     this.queue.push(this.now + this.rng.int(0, this.net.maxPersistDelay), { kind: 'persisted', node: nodeIndex, incarnation: node.incarnation });
   }
@@ -304,7 +316,7 @@ export class Simulation {
       this.crashFor(node, this.rng.int(1, 30));
       return;
     }
-    for (const m of rd.messages) this.send(m);
+    for (const m of node.late) this.send(m);
     if (rd.snapshotWanted) this.snapshotLater(node);
     if (rd.snapshot) {
       node.sm.restore(rd.snapshot);

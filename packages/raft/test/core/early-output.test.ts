@@ -29,6 +29,24 @@ describe('early output while a Ready persists (takeEarly)', () => {
     expect(next?.committedEntries ?? []).to.have.length(0);
   });
 
+  it("a follower passes on a client's proposal and read while its write persists; its acknowledgement waits", () => {
+    const r = newRaft({ term: 2 });
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 0, logTerm: 0, entries: [entry(1, 2, 'x')] }));
+    const rd = r.ready();
+    expect(rd.messages.map((m) => m.type), 'the acknowledgement of index 1, for after the write').to.deep.equal([MessageType.AppendResponse]);
+    r.propose(enc('w'));
+    r.readIndex(enc('read-1'));
+    const early = r.takeEarly();
+    expect(early.messages.map((m) => [m.type, m.to])).to.deep.equal([
+      [MessageType.Propose, 'n2'],
+      [MessageType.ReadIndex, 'n2'],
+    ]);
+    expect(early.messages[0]!.entries.map((e) => new TextDecoder().decode(e.data))).to.deep.equal(['w']);
+    expect(r.takeEarly().messages, 'handed out once').to.have.length(0);
+    r.advance(rd);
+    expect(r.hasReady() ? r.ready().messages : [], 'not sent again with the next Ready').to.have.length(0);
+  });
+
   it('a leader commits with both followers while its own write persists, and tells idle followers at once', () => {
     const r = replicatingLeader();
     r.propose(enc('a'));

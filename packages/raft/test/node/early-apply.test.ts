@@ -67,6 +67,17 @@ describe('RaftNode applies a committed entry before its own copy is durable', fu
     expect(await sm(follower).lastLogDurable).to.equal(true);
   });
 
+  it("a follower with a stalled disk forwards a client's write at once: the others commit it while its save waits", async () => {
+    const leader = await cluster!.leader();
+    const follower = cluster!.running().find((n) => n !== leader)!;
+    storages[follower.id]!.hold = true;
+    await cluster!.write(leader, 'first');
+    await waitFor(() => storages[follower.id]!.stalledSaves > 0, "the follower's save of the first write is waiting");
+    follower.propose(new TextEncoder().encode('forwarded'));
+    await waitFor(() => sm(leader).commands.includes('forwarded'), 'the leader applied the forwarded write');
+    expect(storages[follower.id]!.stalledSaves, "the follower's save is still waiting").to.be.greaterThan(0);
+  });
+
   it('a leader with a stalled disk answers once both followers have the entry, and tells them the commit meanwhile', async () => {
     const leader = await cluster!.leader();
     storages[leader.id]!.hold = true;
