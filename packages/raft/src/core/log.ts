@@ -178,6 +178,13 @@ export class RaftLog {
     this.packSettled();
   }
 
+  /** The driver persisted the unstable snapshot: the log is durable through its index. */
+  snapshotStable(snapshot: Snapshot): void {
+    if (this.unstableSnapshot !== snapshot) return;
+    this.unstableSnapshot = null;
+    this.stableIndex = Math.max(this.stableIndex, snapshot.meta.index);
+  }
+
   appliedTo(index: number): void {
     if (index > this.applied) this.applied = Math.min(index, this.committed);
     this.packSettled();
@@ -217,14 +224,18 @@ export class RaftLog {
     return term;
   }
 
-  /** A follower installs a leader's snapshot that its log does not contain: the whole log is replaced. */
+  /**
+   * A follower installs a leader's snapshot that its log does not contain: the whole log is replaced. Until the
+   * driver has persisted it (snapshotStable), only what the stored log already held counts as durable: an
+   * application applying entries handed out early must not make its state durable beyond that.
+   */
   restore(snapshot: Snapshot): void {
     this.packed = new PackedEntries();
     this.recent = [];
     this.unstableSnapshot = snapshot;
     this.snapshotIndex = snapshot.meta.index;
     this.snapshotTerm = snapshot.meta.term;
-    this.stableIndex = snapshot.meta.index;
+    this.stableIndex = Math.min(this.stableIndex, snapshot.meta.index);
     this.committed = snapshot.meta.index;
     this.applied = snapshot.meta.index;
   }

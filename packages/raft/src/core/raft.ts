@@ -281,7 +281,7 @@ export class Raft implements RaftCore {
   advance(rd: Ready): void {
     if (rd !== this.outstanding) throw new Error('advance() with a Ready that is not the outstanding one');
     this.outstanding = null;
-    if (rd.snapshot && this.log.unstableSnapshot === rd.snapshot) this.log.unstableSnapshot = null;
+    if (rd.snapshot) this.log.snapshotStable(rd.snapshot);
     const lastEntry = rd.entries[rd.entries.length - 1];
     if (lastEntry) this.log.stableTo(lastEntry.index, lastEntry.term);
     const handedOut = Math.max(rd.committedEntries[rd.committedEntries.length - 1]?.index ?? 0, this.earlyCommitted);

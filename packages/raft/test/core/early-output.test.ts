@@ -88,6 +88,24 @@ describe('early output while a Ready persists (takeEarly)', () => {
     for (const to of ['n2', 'n3']) expect(appendsTo(next.messages, to).some((m) => m.commit === 2), `commit 2 to ${to}`).to.equal(true);
   });
 
+  it('a snapshot taken while a Ready persists counts as durable only once its own Ready is written', () => {
+    const r = newRaft({ term: 2 });
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 0, logTerm: 0, entries: [entry(1, 2, 'a')] }));
+    r.advance(r.ready());
+    r.step(msg({ type: MessageType.Append, from: 'n2', term: 2, index: 1, logTerm: 2, entries: [entry(2, 2, 'b'), entry(3, 2, 'c')], commit: 3 }));
+    const writing = r.ready();
+    expect(writing.entries.map((e) => e.index)).to.deep.equal([2, 3]);
+    const meta = { index: 10, term: 2, config: { voters: ['n1', 'n2', 'n3'] } };
+    r.step(msg({ type: MessageType.Snapshot, from: 'n2', term: 2, index: 10, logTerm: 2, snapshotMeta: meta, snapshotOffset: 0, snapshotData: enc('state'), snapshotDone: true }));
+    expect(r.durableIndex(), 'the stored log still ends at 1').to.equal(1);
+    r.advance(writing);
+    expect(r.durableIndex(), 'entries 2-3 were replaced by the snapshot, which is not written yet').to.equal(1);
+    const install = r.ready();
+    expect(install.snapshot?.meta.index).to.equal(10);
+    r.advance(install);
+    expect(r.durableIndex()).to.equal(10);
+  });
+
   it('hands out nothing early around a snapshot: the application restores it first', () => {
     const r = newRaft({ term: 2 });
     const data = enc('state');

@@ -62,6 +62,15 @@ describe('simulator: regression seeds', () => {
     });
   }
 
+  // A follower applied entries handed out early while their Ready persisted, then took a leader's snapshot: the
+  // core counted the snapshot as durable at once, so the simulator's state machine made those entries durable,
+  // and a crash before the Ready was written left it ahead of its log ("persisted commit 26 is beyond the last
+  // log index 23" at restart). Fix: a received snapshot counts as durable once its own Ready is advanced. Found
+  // when the simulator began sending a leader's Appends before its write, as RaftNode does.
+  it('seed 29598 (400 chaos ticks): a snapshot arrives while entries applied early are still being written', () => {
+    expect(runSeed({ seed: 29598, chaosTicks: 400, earlyOutput: true }).violations).to.deep.equal([]);
+  });
+
   // Schedules on which a core that commits old-term entries by counting replicas (Figure 8) breaks
   // leader completeness; found by running the simulator against that mutation.
   for (const seed of [135, 184, 262, 429]) {
