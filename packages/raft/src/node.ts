@@ -41,8 +41,9 @@ const NOTHING: readonly RaftMessage[] = Object.freeze([]);
  * apply queue → (write durable) → send acknowledgements and votes → serve reads → advance. While the write persists,
  * entries that become committed are applied at once, a leader tells idle followers the new commit index and a
  * follower passes on the requests it forwards (RaftCore.takeEarly): a write then waits for two of three disks, not
- * for the leader's and its own follower's, and a write forwarded by a follower does not wait for that follower's. Proposals and reads that
- * arrive meanwhile accumulate in the core and go out together in the next Ready (group commit).
+ * for the leader's and its own follower's, and a write forwarded by a follower does not wait for that follower's.
+ * Proposals and reads that arrive meanwhile accumulate in the core and go out together in the next Ready (group
+ * commit).
  */
 export class RaftNode extends EventEmitter implements RaftHandle {
   readonly id: NodeId;

@@ -312,7 +312,7 @@ export class Simulation {
     if (!node.up || node.incarnation !== incarnation || !rd) return;
     node.storage.save(rd);
     if (this.chaos && this.rng.chance(this.net.crashAfterPersist)) {
-      // Crash after the write but before any message of this Ready leaves; back a little later.
+      // Crash after the write but before the messages that wait for it leave; back a little later.
       this.crashFor(node, this.rng.int(1, 30));
       return;
     }
