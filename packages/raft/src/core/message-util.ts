@@ -58,7 +58,7 @@ export function isWellFormed(m: RaftMessage, self: string, voters: readonly stri
 }
 
 /** A leader's replication: Appends, heartbeats and snapshot chunks. */
-export function isReplication(m: RaftMessage): boolean {
+function isReplication(m: RaftMessage): boolean {
   return m.type === MessageType.Append || m.type === MessageType.Heartbeat || m.type === MessageType.Snapshot;
 }
 
