@@ -67,12 +67,18 @@ describe('bench latency traces', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latency-trace-'));
     try {
       const script = path.join(dir, 'publish.mjs');
-      // Publishes once the preload subscribed (its window starts at 0 ms), then allocates enough for a GC pause and exits.
+      // Publishes once the preload subscribed (its window starts at 0 ms), then allocates enough for a GC pause and
+      // exits once its own observer saw one. Node reports a GC to observers from an unref'd immediate, so a process
+      // that exits right after the allocation may leave before any observer hears of it.
       fs.writeFileSync(
         script,
         [
           "import { channel } from 'node:diagnostics_channel';",
+          "import { PerformanceObserver } from 'node:perf_hooks';",
           'setTimeout(() => {',
+          "  const bound = setTimeout(() => { console.error('no GC observed'); process.exit(3); }, 20_000);",
+          '  const gcSeen = new PerformanceObserver(() => { gcSeen.disconnect(); clearTimeout(bound); });',
+          "  gcSeen.observe({ entryTypes: ['gc'] });",
           `  channel('${KV_REQUEST_TRACE_CHANNEL}').publish({ url: '/v3/kv/put', status: 400, startedAt: 10, bodyReadAt: 11, handledAt: 0, finishedAt: 12 });`,
           `  channel('${READY_TRACE_CHANNEL}').publish({ node: 'probe', startedAt: 20, persistedAt: 21, finishedAt: 22, entries: 1, lastEntryIndex: 7, committedTo: 6 });`,
           // Only accepting AppendResponses are kept.
