@@ -4,6 +4,7 @@ import { BenchCluster } from './bench-cluster.js';
 import { runLoadInChild } from './loadgen.js';
 import type { LoadResult } from './loadgen-protocol.js';
 import { cpuMsSince, readNodeCpu } from './node-cpu.js';
+import { describeSyncs, scrapeSyncBuckets, subtractBuckets, summarizeSyncs, type DiskSyncs } from './disk-syncs.js';
 import type { BenchOptions, SystemName } from './options.js';
 import { emptyFailoverRun, measureFailover, type FailoverRun } from './failover.js';
 import { PUT_KEYS, STOP_GRACE_MS, fill, measureRestart, type RestartResult } from './recovery.js';
@@ -26,6 +27,8 @@ export interface WorkloadResult extends LoadResult {
   nodeCpuMsPerOp: number;
   /** Resident memory of each node right after the workload, MiB. */
   rssAfterMb: Record<string, number>;
+  /** The nodes' synced log writes over the workload, from their own histograms (see disk-syncs.ts). */
+  diskSyncs?: DiskSyncs;
 }
 
 export interface SystemResult {
@@ -93,7 +96,9 @@ export async function runSystem(opts: BenchOptions, ctx: SystemRunContext): Prom
     if (loads.some((w) => w.kind.startsWith('range'))) await fill(cluster, READ_KEYS);
     for (const w of loads) {
       const { node: leader } = await cluster.leader(30_000);
-      const endpoints = w.target === 'leader' ? [leader.clientUrl] : cluster.running().map((n) => n.clientUrl);
+      const clientUrls = cluster.running().map((n) => n.clientUrl);
+      const endpoints = w.target === 'leader' ? [leader.clientUrl] : clientUrls;
+      const syncsBefore = await scrapeSyncBuckets(clientUrls, ctx.system);
       const cpuBefore = readNodeCpu(cluster.nodes);
       const load = await runLoadInChild({
         kind: w.kind,
@@ -106,9 +111,11 @@ export async function runSystem(opts: BenchOptions, ctx: SystemRunContext): Prom
       });
       const nodeCpuMsPerOp = load.allOps > 0 ? cpuMsSince(cpuBefore, cluster.nodes) / load.allOps : NaN;
       const rssAfterMb = currentRssMb(cluster.nodes);
-      result.workloads.push({ name: w.name, clients: w.clients, target: w.target, leader: leader.name, nodeCpuMsPerOp, rssAfterMb, ...load });
+      const diskSyncs = summarizeSyncs(subtractBuckets(await scrapeSyncBuckets(clientUrls, ctx.system), syncsBefore));
+      result.workloads.push({ name: w.name, clients: w.clients, target: w.target, leader: leader.name, nodeCpuMsPerOp, rssAfterMb, diskSyncs, ...load });
       const rss = Object.values(rssAfterMb).map((mb) => mb.toFixed(0)).join('/');
       log(`  ${w.name.padEnd(24)} ${describeLoad(load)}, nodes' CPU ${(1000 * nodeCpuMsPerOp).toFixed(0)} µs/op, RSS ${rss} MiB${load.casMisses > 0 ? `, ${load.casMisses} failed compares` : ''}`);
+      log(`  ${''.padEnd(24)} ${describeSyncs(diskSyncs)}`);
     }
     if (opts.workloads.includes('restart')) result.restart = await measureRestart(cluster, opts.restartKeys, log);
     if (opts.workloads.includes('failover')) await measureFailover(cluster, sampler, opts.failoverRounds, (result.failover = emptyFailoverRun()), log);

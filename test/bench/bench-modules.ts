@@ -14,6 +14,7 @@ export type ReportModule = typeof import('../../scripts/dist/bench/report.js');
 export type RunSummaryModule = typeof import('../../scripts/dist/bench/run-summary.js');
 export type FailoverModule = typeof import('../../scripts/dist/bench/failover.js');
 export type BenchClusterModule = typeof import('../../scripts/dist/bench/bench-cluster.js');
+export type DiskSyncsModule = typeof import('../../scripts/dist/bench/disk-syncs.js');
 
 export function benchModule<T>(file: string): Promise<T> {
   return scriptsModule<T>(`bench/${file}`);

@@ -47,6 +47,12 @@ export interface RaftNodeEvents {
   leader: (leader: NodeId | null, term: number) => void;
   term: (term: number) => void;
   applied: (index: number) => void;
+  /**
+   * A synced write of the log (entries, hard state or a leader's snapshot) is durable: how long it took from the
+   * call to the storage to its completion, in seconds, thread hand-offs included (etcd's WAL fsync histogram
+   * measures the fsync alone).
+   */
+  logSaved: (seconds: number) => void;
 }
 
 export class NoLeaderError extends Error {

@@ -351,9 +351,10 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (write) {
       const update: Parameters<RaftStorage['save']>[0] = { entries: rd.entries, ...write };
       if (rd.snapshot) update.snapshot = rd.snapshot;
+      const saveStartedAt = performance.now();
       saving = this.storage.save(update);
       // Awaited below; a failure meanwhile must not count as unhandled.
-      saving.catch(() => undefined);
+      saving.then(() => this.reportLogSaved(saveStartedAt), () => undefined);
     }
     if (!rd.snapshot) {
       // Committed entries are durable on a quorum: they apply while this node's write persists (not after a
@@ -384,6 +385,15 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     }
     for (const rs of rd.readStates) this.reads.onReadState(rs);
     if (tracing) this.traceReady(rd, startedAt, persistedAt, queuedBefore);
+  }
+
+  /** A listener's failure (a metrics bug) is logged: it must neither stop the node nor go unhandled. */
+  private reportLogSaved(startedAt: number): void {
+    try {
+      this.emit('logSaved', (performance.now() - startedAt) / 1000);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'raft: a logSaved listener failed');
+    }
   }
 
   /** While a Ready's write persists: what the core lets go before it is durable (RaftCore.takeEarly). */

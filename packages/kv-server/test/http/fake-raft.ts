@@ -85,4 +85,9 @@ export class FakeRaft implements RaftHandle {
   async stop(): Promise<void> {
     this.stopped = true;
   }
+
+  /** As a RaftNode reports a synced log write. */
+  reportLogSave(seconds: number): void {
+    this.emitter.emit('logSaved', seconds);
+  }
 }

@@ -54,6 +54,18 @@ describe('HTTP: maintenance, cluster, health, version, metrics', () => {
     expect(text).to.match(/raftkv_raft_term 1/);
     expect(text).to.match(/raftkv_is_leader 1/);
   });
+
+  it("histograms the Raft log's synced writes as etcd does its WAL fsyncs, with two finer buckets", async () => {
+    t.raft.reportLogSave(0.0007);
+    t.raft.reportLogSave(0.003);
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).to.match(/raftkv_disk_log_save_duration_seconds_bucket\{le="0.0005"\} 0\n/);
+    expect(text).to.match(/raftkv_disk_log_save_duration_seconds_bucket\{le="0.001"\} 1\n/);
+    expect(text).to.match(/raftkv_disk_log_save_duration_seconds_bucket\{le="0.002"\} 1\n/);
+    expect(text).to.match(/raftkv_disk_log_save_duration_seconds_bucket\{le="0.004"\} 2\n/);
+    expect(text).to.match(/raftkv_disk_log_save_duration_seconds_bucket\{le="8.192"\} 2\n/);
+    expect(text).to.match(/raftkv_disk_log_save_duration_seconds_count 2\n/);
+  });
 });
 
 describe('HTTP: curl-friendly /kv/<key>', () => {

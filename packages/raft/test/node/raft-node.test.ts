@@ -313,4 +313,55 @@ describe('RaftNode on its own', function () {
     expect(() => node.propose(Uint8Array.of(67))).to.throw(NodeStoppedError);
     await node.stop();
   });
+
+  it("reports each synced log write's duration, storage's own time included, and nothing for a failed one", async () => {
+    /** Memory storage whose writes take SAVE_MS and are counted. */
+    const SAVE_MS = 25;
+    class SlowStorage extends MemoryRaftStorage {
+      saves = 0;
+      override async save(update: Parameters<MemoryRaftStorage['save']>[0]): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, SAVE_MS));
+        await super.save(update);
+        this.saves++;
+      }
+    }
+    const storage = new SlowStorage();
+    const sm = new ListStateMachine();
+    const node = await openSolo(storage, sm);
+    const saved: number[] = [];
+    node.on('logSaved', (seconds) => saved.push(seconds));
+    // A listener that throws is logged, not fatal: the node goes on and the others still hear of each write.
+    node.on('logSaved', () => {
+      throw new Error('metrics bug');
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await waitFor(() => node.status().role === 'leader', 'the single node leads');
+      const savesBefore = storage.saves;
+      saved.length = 0;
+      for (let i = 0; i < 3; i++) {
+        node.propose(Uint8Array.of(65 + i));
+        await waitFor(() => sm.commands.length === i + 1, `command ${i} applied`);
+      }
+      await waitFor(() => saved.length === storage.saves - savesBefore, 'one report per completed write');
+      // Rejections are reported after the microtask queue drains: give them a turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).to.deep.equal([]);
+      expect(saved.length).to.be.at.least(3);
+      // setTimeout may fire a millisecond early; a report of the wrong span (e.g. after the write) would be ~0.
+      for (const seconds of saved) expect(seconds).to.be.within((SAVE_MS - 2) / 1000, 10);
+      const fatal: Error[] = [];
+      node.on('fatal', (err) => fatal.push(err));
+      storage.failWrites(new Error('disk on fire'));
+      const reported = saved.length;
+      node.propose(Uint8Array.of(70));
+      await waitFor(() => fatal.length === 1, 'the failed write stopped the node');
+      expect(saved.length).to.equal(reported);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await node.stop().catch(() => undefined);
+    }
+  });
 });
