@@ -4,6 +4,7 @@ export * from './storage/storage.js';
 export * from './node-api.js';
 export * from './storage/level-storage.js';
 export * from './storage/level-batch.js';
+export * from './storage/level-scan.js';
 export * from './storage/memory-storage.js';
 export { CodecError } from './codec/bytes.js';
 export { encodeMessage, decodeMessage, encodeEntry, decodeEntry, clusterTagOf, readClusterTag } from './codec/message-codec.js';

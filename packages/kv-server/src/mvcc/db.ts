@@ -1,4 +1,5 @@
 import { Level } from 'level';
+import { readAhead } from '@raftkv/raft';
 import { decodeUint } from './layout.js';
 
 /** The KV database: level with Buffer keys and values. */
@@ -22,15 +23,7 @@ const SCAN_BATCH_BYTES = 1 << 20;
  */
 export async function* scanBatches(db: KvDb, bounds: { gte: Buffer; lt: Buffer }): AsyncGenerator<Array<[Buffer, Buffer]>> {
   const it = db.iterator({ ...bounds, ...BUFFERS, highWaterMarkBytes: SCAN_BATCH_BYTES } as typeof bounds & typeof BUFFERS);
-  try {
-    for (;;) {
-      const batch = await it.nextv(SCAN_BATCH_ENTRIES);
-      if (batch.length === 0) return;
-      yield batch;
-    }
-  } finally {
-    await it.close();
-  }
+  yield* readAhead(it, SCAN_BATCH_ENTRIES);
 }
 
 /** What classic-level (level's Node implementation) adds to the abstract-level API and `Level`'s type leaves out. */

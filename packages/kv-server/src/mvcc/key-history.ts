@@ -21,6 +21,16 @@ export class KeyHistory {
     else this.records.push(rec);
   }
 
+  /** For a bulk load: a plain push, with fitToSize() once the load is done (a copy per record costs more). */
+  appendInBulk(rec: RevisionRecord): void {
+    this.records.push(rec);
+  }
+
+  /** After appendInBulk: a short history is copied into an array of its exact size, as append keeps it. */
+  fitToSize(): void {
+    if (this.records.length < EXACT_SIZE_UNTIL) this.records = this.records.slice();
+  }
+
   /** The latest record at or before `rev` (the highest sub-revision within a main revision). */
   private indexAt(rev: number): number {
     let lo = 0;

@@ -38,13 +38,14 @@ export class KeyIndex {
         h = new KeyHistory(key);
         byKey.set(k, h);
       }
-      h.append(list.records[i]!);
+      h.appendInBulk(list.records[i]!);
     }
     return KeyIndex.fromHistories(byKey);
   }
 
-  /** An index over `byKey` (which it takes over), sorting the keys once. */
+  /** An index over `byKey` (which it takes over, histories built by appendInBulk), sorting the keys once. */
   static fromHistories(byKey: Map<string, KeyHistory>): KeyIndex {
+    for (const h of byKey.values()) h.fitToSize();
     const idx = new KeyIndex(byKey);
     // The default sort orders strings by UTF-16 code unit: byte order for latin1 names.
     idx.sorted = SortedKeys.fromSorted([...byKey.keys()].sort());
@@ -135,7 +136,7 @@ export class KeyIndexLoader {
 
   add(main: number, sub: number, body: Buffer): void {
     const { record } = decodeRecordBody(main, sub, body, this.keyOf);
-    this.history!.append(record);
+    this.history!.appendInBulk(record);
   }
 
   finish(): KeyIndex {

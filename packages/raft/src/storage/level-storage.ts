@@ -6,6 +6,7 @@ import { packEntryData } from '../codec/message-codec.js';
 import type { PersistedState } from '../core/api.js';
 import { CorruptStorageError } from './storage.js';
 import { writeLevelBatch } from './level-batch.js';
+import { readAhead } from './level-scan.js';
 import type { RaftStorage, StorageIdentity } from './storage.js';
 import { EMPTY_RANGE, planCompact, planSave } from './save-plan.js';
 import type { StoredRange, WritePlan } from './save-plan.js';
@@ -138,31 +139,25 @@ export class LevelRaftStorage implements RaftStorage {
       gte: Uint8Array;
       lt: Uint8Array;
     });
-    try {
-      for (;;) {
-        const batch = await it.nextv(LOAD_BATCH_ENTRIES);
-        if (batch.length === 0) break;
-        const loaded: Entry[] = [];
-        for (const [key, value] of batch) {
-          const e = decodeEntryRecordView(key, value);
-          if (e.index <= startIndex) {
-            // Left by a compaction cut short (a crash between the start record and its deletes): before the start.
-            stale = { first: stale.last < stale.first ? e.index : stale.first, last: e.index };
-            continue;
-          }
-          const last = loaded.length > 0 ? loaded[loaded.length - 1] : entries[entries.length - 1];
-          const expected = last === undefined ? startIndex + 1 : last.index + 1;
-          if (e.index !== expected) {
-            throw new CorruptStorageError(`log entry ${expected} is missing (next stored entry is ${e.index})`);
-          }
-          loaded.push(e);
+    for await (const batch of readAhead(it, LOAD_BATCH_ENTRIES)) {
+      const loaded: Entry[] = [];
+      for (const [key, value] of batch) {
+        const e = decodeEntryRecordView(key, value);
+        if (e.index <= startIndex) {
+          // Left by a compaction cut short (a crash between the start record and its deletes): before the start.
+          stale = { first: stale.last < stale.first ? e.index : stale.first, last: e.index };
+          continue;
         }
-        // The log keeps these for a while: one allocation per batch, not one per entry (nor the read's buffers).
-        packEntryData(loaded);
-        for (const e of loaded) entries.push(e);
+        const last = loaded.length > 0 ? loaded[loaded.length - 1] : entries[entries.length - 1];
+        const expected = last === undefined ? startIndex + 1 : last.index + 1;
+        if (e.index !== expected) {
+          throw new CorruptStorageError(`log entry ${expected} is missing (next stored entry is ${e.index})`);
+        }
+        loaded.push(e);
       }
-    } finally {
-      await it.close();
+      // The log keeps these for a while: one allocation per batch, not one per entry (nor the read's buffers).
+      packEntryData(loaded);
+      for (const e of loaded) entries.push(e);
     }
     const lastIndex = entries.length > 0 ? entries[entries.length - 1]!.index : startIndex;
     if (hardState.commit > lastIndex) {
