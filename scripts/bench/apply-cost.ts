@@ -4,22 +4,13 @@
  * one process on a fresh store, without the network or the Raft log. Steadier than the cluster benchmark on a shared
  * machine, so it shows what a change to the apply path buys; compare two builds in alternating runs.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { EntryType, type Entry } from '@raftkv/raft';
-import { KvStateMachine, encodeCommand } from '@raftkv/kv-server';
-
-const KEYS = 100_000;
-const VALUE_BYTES = 256;
-
-function positiveInt(text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`needs a positive integer, got "${text}"`);
-  return n;
-}
+import { Command } from 'commander';
+import { KvStateMachine } from '@raftkv/kv-server';
+import { positiveInt } from './options.js';
+import { PutEntries } from './put-entries.js';
 
 const program = new Command('apply-cost')
   .description('CPU time per applied put in the KV state machine (8-byte keys of 100,000, 256-byte values)')
@@ -27,29 +18,13 @@ const program = new Command('apply-cost')
   .option('--batch <n>', 'entries per apply call (a Ready of the leader held about 14 at 64 clients)', positiveInt, 16)
   .parse();
 const { puts, batch } = program.opts<{ puts: number; batch: number }>();
-
-const keys = Array.from({ length: KEYS }, () => randomBytes(8));
-const value = randomBytes(VALUE_BYTES);
-let index = 1;
-/** Batches of encoded puts to random keys, as the leader's log would hold them. */
-function batches(count: number): Entry[][] {
-  const out: Entry[][] = [];
-  for (let made = 0; made < count; made += batch) {
-    const entries: Entry[] = [];
-    for (let i = 0; i < batch; i++) {
-      const command = { id: randomUUID(), op: { put: { key: keys[Math.floor(Math.random() * KEYS)]!, value } } };
-      entries.push({ index: index++, term: 1, type: EntryType.Normal, data: encodeCommand(command) });
-    }
-    out.push(entries);
-  }
-  return out;
-}
+const putEntries = new PutEntries(100_000);
 
 const dir = await mkdtemp(join(tmpdir(), 'raftkv-apply-cost-'));
 const sm = await KvStateMachine.open(join(dir, 'kv'));
 try {
-  for (const entries of batches(puts)) await sm.apply(entries); // warm-up: JIT and a store that already has keys
-  const measured = batches(puts);
+  for (const entries of putEntries.batches(puts, batch)) await sm.apply(entries); // warm-up: JIT and a store that already has keys
+  const measured = putEntries.batches(puts, batch);
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (const entries of measured) await sm.apply(entries);

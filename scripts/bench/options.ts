@@ -53,7 +53,7 @@ export function parseDurationOrZero(text: string): number {
   return /^\s*0+(\.0*)?\s*(ms|s)?\s*$/.test(text) ? 0 : parseDuration(text);
 }
 
-function positiveInt(text: string): number {
+export function positiveInt(text: string): number {
   if (!/^\d+$/.test(text.trim()) || Number(text) <= 0 || !Number.isSafeInteger(Number(text)))
     throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
   return Number(text);
