@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { KvStateMachine } from '@raftkv/kv-server';
 import { positiveInt } from './options.js';
 import { PutEntries } from './put-entries.js';
-import { percentile } from './stats.js';
+import { median } from './stats.js';
 
 interface OpenTiming {
   wallMs: number;
@@ -65,7 +65,6 @@ if (opts.open !== undefined) {
   try {
     await build(dir);
     const runs = Array.from({ length: opts.opens }, () => openInFreshProcess(dir));
-    const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
     const walls = runs.map((r) => r.wallMs);
     process.stdout.write(
       `${opts.puts} puts to ${opts.keys} keys: open ${median(walls).toFixed(0)} ms at the median ` +

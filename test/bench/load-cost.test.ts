@@ -7,14 +7,16 @@ describe('bench: load-cost', () => {
   const cli = path.join(REPO_ROOT, 'scripts/dist/bench/load-cost.js');
 
   it('builds a store of the puts asked for and times each open in a fresh process', () => {
-    const run = spawnSync(process.execPath, [cli, '--puts', '1600', '--keys', '300', '--opens', '2'], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [cli, '--puts', '1600', '--keys', '300', '--opens', '3'], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).to.equal('');
     expect(run.status).to.equal(0);
-    const m = /^1600 puts to 300 keys: open (\d+) ms at the median \((\d+), (\d+)\), CPU (\d+) ms \(all threads\)\n$/.exec(run.stdout);
+    const m = /^1600 puts to 300 keys: open (\d+) ms at the median \((\d+), (\d+), (\d+)\), CPU (\d+) ms \(all threads\)\n$/.exec(run.stdout);
     expect(m, run.stdout).to.not.equal(null);
-    const [median, first, second] = [m![1], m![2], m![3]].map(Number);
-    expect([first, second]).to.include(median);
-    expect(Number(m![4])).to.be.greaterThan(0);
+    const [median, ...opens] = [m![1], m![2], m![3], m![4]].map(Number);
+    expect(opens).to.include(median);
+    expect(opens.filter((ms) => ms < median!)).to.have.length.at.most(1);
+    expect(opens.filter((ms) => ms > median!)).to.have.length.at.most(1);
+    expect(Number(m![5])).to.be.greaterThan(0);
   });
 
   it('refuses a count that is not a positive integer', () => {

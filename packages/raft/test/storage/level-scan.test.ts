@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { readAhead, type BatchIterator } from '../../src/storage/level-scan.js';
+import { waitFor } from '../node/cluster-harness.js';
 
 type Bytes = Uint8Array;
 const key = (i: number): Bytes => new TextEncoder().encode(`k${String(i).padStart(5, '0')}`);
@@ -54,7 +55,7 @@ describe('readAhead', () => {
     const it = new ScriptedIterator();
     const batches = readAhead(it, 2);
     const first = batches.next();
-    await until(() => it.reads === 1);
+    await waitFor(() => it.reads === 1, 'the first read');
     it.settle!.resolve([[1, 10], [2, 20]]);
     expect((await first).value).to.deep.equal([[1, 10], [2, 20]]);
     // The caller has the first batch; the second read is already in flight.
@@ -73,7 +74,7 @@ describe('readAhead', () => {
       const it = new ScriptedIterator();
       const batches = readAhead(it, 2);
       const first = batches.next();
-      await until(() => it.reads === 1);
+      await waitFor(() => it.reads === 1, 'the first read');
       it.settle!.resolve([[1, 10]]);
       await first;
       await batches.return(undefined);
@@ -91,19 +92,12 @@ describe('readAhead', () => {
     const it = new ScriptedIterator();
     const batches = readAhead(it, 2);
     const first = batches.next();
-    await until(() => it.reads === 1);
+    await waitFor(() => it.reads === 1, 'the first read');
     it.settle!.reject(new Error('disk on fire'));
     await expectRejected(first, 'disk on fire');
     expect(it.closes).to.equal(1);
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let turns = 0; !condition(); turns++) {
-    if (turns > 1000) throw new Error('condition never held');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 async function expectRejected(promise: Promise<unknown>, text: string): Promise<void> {
   let failure: unknown = null;
