@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the same workloads against a fresh 3-node raftkv cluster and (when `etcd` is on the PATH) a
- * 3-node etcd cluster, one after the other; prints the comparison and writes bench/results/<time>.json.
+ * 3-node etcd cluster, one after the other; prints the comparison and writes bench/results/<time>.json. With
+ * --rounds N it does that N times, alternating which system goes first, and ends with the rounds' medians and ratios.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,8 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_BINARY } from '../cluster/cli.js';
 import { describeMachine, etcdVersion, gitInfo, type FsyncProbe } from './machine.js';
-import { BenchArgError, benchHelp, parseBenchArgs, type BenchOptions, type SystemName } from './options.js';
+import { BenchArgError, benchHelp, parseBenchArgs, systemsInRound, type BenchOptions, type SystemName } from './options.js';
 import { modelOf, renderModel } from './report.js';
+import { summarizeRuns, type ResultFile } from './run-summary.js';
 import { activeClusters, runSystem, type SystemResult } from './system-run.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -68,23 +70,49 @@ async function main(argv: string[]): Promise<number> {
 
   stopClustersOnSignal();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'raftkv-bench-'));
-  const startedAt = new Date();
-  log(`measuring fsync latency in ${tmp} …`);
-  const machine = describeMachine(tmp, opts.quick ? 100 : 300);
-  const sync = (p: FsyncProbe): string => `${p.call} p50 ${p.latencyMs.p50.toFixed(2)} ms p99 ${p.latencyMs.p99.toFixed(2)} ms`;
-  log(`machine: ${machine.cores} cores (${machine.cpuModel}), load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')}`);
-  log(`data disk, 4 KiB appends: ${sync(machine.fsync)}; ${sync(machine.fdatasync)}`);
   log(
     `workloads: ${opts.workloads.join(', ')}; ${opts.durationMs} ms each after ${opts.warmupMs} ms warm-up` +
       (opts.clusterWarmupMs > 0 ? `, the first after a ${opts.clusterWarmupMs} ms warm-up of the fresh cluster` : ''),
   );
+  const runs: Array<{ file: string; run: ResultFile }> = [];
+  let failed = false;
+  for (let round = 1; round <= opts.rounds; round++) {
+    const systems = systemsInRound(opts.systems, round);
+    if (opts.rounds > 1) log(`\nround ${round} of ${opts.rounds}: ${systems.join(', then ')}`);
+    const dir = opts.rounds > 1 ? path.join(tmp, `round-${round}`) : tmp;
+    const outcome = await runRound(opts, systems, dir, argv, raftkvRoot, etcd);
+    failed ||= outcome.failed;
+    runs.push({ file: outcome.file, run: outcome.record });
+  }
+  if (opts.rounds > 1) log(`\n${summarizeRuns(runs).trimEnd()}`);
+
+  if (opts.keep || failed) log(`data dirs and node logs kept in ${tmp}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+  return failed ? 1 : 0;
+}
+
+/** Runs each system once on fresh clusters under `dir`, prints the comparison and writes the result file. */
+async function runRound(
+  opts: BenchOptions,
+  systems: SystemName[],
+  dir: string,
+  argv: string[],
+  raftkvRoot: string,
+  etcd: string | undefined,
+): Promise<{ file: string; record: ResultFile; failed: boolean }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const startedAt = new Date();
+  log(`measuring fsync latency in ${dir} …`);
+  const machine = describeMachine(dir, opts.quick ? 100 : 300);
+  const sync = (p: FsyncProbe): string => `${p.call} p50 ${p.latencyMs.p50.toFixed(2)} ms p99 ${p.latencyMs.p99.toFixed(2)} ms`;
+  log(`machine: ${machine.cores} cores (${machine.cpuModel}), load average ${machine.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`data disk, 4 KiB appends: ${sync(machine.fsync)}; ${sync(machine.fdatasync)}`);
 
   const results: SystemResult[] = [];
   let failed = false;
-  for (const system of opts.systems) {
-    const dir = path.join(tmp, system);
+  for (const system of systems) {
     try {
-      const r = await runSystem(opts, { system, command: commandOf(system, opts), dir, log });
+      const r = await runSystem(opts, { system, command: commandOf(system, opts), dir: path.join(dir, system), log });
       if (r.failure !== undefined) failed = true;
       results.push(r);
     } catch (err) {
@@ -94,6 +122,8 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   machine.loadAverageAfter = os.loadavg();
+  // Tables and files list the systems in the usual order, whichever ran first.
+  results.sort((a, b) => opts.systems.indexOf(a.system) - opts.systems.indexOf(b.system));
 
   log('');
   log(renderModel(modelOf(results), 'ascii').trimEnd());
@@ -115,10 +145,7 @@ async function main(argv: string[]): Promise<number> {
   const file = path.join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}${opts.quick ? '-quick' : ''}.json`);
   fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   log(`results: ${path.relative(process.cwd(), file)}`);
-
-  if (opts.keep || failed) log(`data dirs and node logs kept in ${tmp}`);
-  else fs.rmSync(tmp, { recursive: true, force: true });
-  return failed ? 1 : 0;
+  return { file, record, failed };
 }
 
 main(process.argv.slice(2)).then(

@@ -32,6 +32,11 @@ export interface BenchOptions {
   nodeArgs: string[];
   /** The raftkv executable (default: this checkout's packages/kv-server/bin/raftkv.js). */
   raftkvBin?: string;
+  /**
+   * Times to run every system, on fresh clusters each time, alternating which goes first: a result file per round,
+   * then the medians and each round's raftkv/etcd ratios.
+   */
+  rounds: number;
   /** Keep the temp data dirs and logs after the run. */
   keep: boolean;
   resultsDir: string;
@@ -59,6 +64,11 @@ export function positiveInt(text: string): number {
   return Number(text);
 }
 
+/** The order the systems run in round `round` (from 1): as given in odd rounds, reversed in even ones, so drift in the machine's load falls on both. */
+export function systemsInRound(systems: SystemName[], round: number): SystemName[] {
+  return round % 2 === 1 ? [...systems] : [...systems].reverse();
+}
+
 function program(): Command {
   return new Command('bench')
     .description('benchmark a 3-node raftkv cluster against a 3-node etcd cluster over the v3 JSON API')
@@ -79,6 +89,7 @@ function program(): Command {
     .option('--snapshot-count <n>', 'entries between snapshots, both systems', positiveInt, 100_000)
     .option('--node-args <args>', 'extra node arguments for raftkv processes (space-separated, e.g. "--cpu-prof --cpu-prof-dir=prof")')
     .option('--raftkv-bin <path>', "raftkv executable to run, e.g. a clean checkout's packages/kv-server/bin/raftkv.js")
+    .option('--rounds <n>', 'run the systems this many times, alternating which goes first; then medians and each round\'s ratios', positiveInt, 1)
     .option('--keep', 'keep data dirs and node logs', false)
     .option('--results-dir <dir>', 'where the JSON result goes', 'bench/results')
     .allowExcessArguments(false)
@@ -118,6 +129,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     snapshotCount: number;
     nodeArgs?: string;
     raftkvBin?: string;
+    rounds: number;
     keep: boolean;
     resultsDir: string;
   }>();
@@ -145,6 +157,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     snapshotCount: o.snapshotCount,
     nodeArgs: (o.nodeArgs ?? '').split(/\s+/).filter((s) => s !== ''),
     raftkvBin: o.raftkvBin,
+    rounds: o.rounds,
     keep: o.keep,
     resultsDir: o.resultsDir,
   };

@@ -69,6 +69,72 @@ export function medianModel(models: ReportModel[]): ReportModel {
   return out;
 }
 
+/** One comparison run by run: each run's raftkv/etcd ratio, in run order (runs without both systems left out). */
+export interface PairedRatios {
+  name: string;
+  ratios: number[];
+}
+
+/** What a set of runs says pair by pair: each run compares the two systems under that run's conditions. */
+export interface PairedModel {
+  loads: Array<{ name: string; throughput: number[]; p99: number[] }>;
+  /** Failover, restart, memory: smaller is better. */
+  others: PairedRatios[];
+}
+
+const ratioOf = (a: number | null | undefined, b: number | null | undefined): number | undefined =>
+  a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : a / b;
+
+export function pairedModel(models: ReportModel[]): PairedModel {
+  const out: PairedModel = { loads: [], others: [] };
+  for (const name of [...new Set(models.flatMap((m) => m.loads.map((l) => l.name)))]) {
+    const row = { name, throughput: [] as number[], p99: [] as number[] };
+    for (const m of models) {
+      const by = m.loads.find((l) => l.name === name)?.by;
+      const ops = ratioOf(by?.raftkv?.throughput, by?.etcd?.throughput);
+      const p99 = ratioOf(by?.raftkv?.p99, by?.etcd?.p99);
+      if (ops !== undefined && p99 !== undefined) {
+        row.throughput.push(ops);
+        row.p99.push(p99);
+      }
+    }
+    if (row.p99.length > 0) out.loads.push(row);
+  }
+  for (const name of [...new Set(models.flatMap((m) => m.others.map((o) => o.name)))]) {
+    const ratios = models
+      .map((m) => m.others.find((o) => o.name === name)?.by)
+      .map((by) => ratioOf(by?.raftkv, by?.etcd))
+      .filter((r): r is number => r !== undefined);
+    if (ratios.length > 0) out.others.push({ name, ratios });
+  }
+  return out;
+}
+
+/** "1.10x (0.95-1.30x)": the median of the ratios and their range. */
+export function formatRatioSpread(ratios: number[]): string {
+  return `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x)`;
+}
+
+/** The paired ratios as Markdown tables: median and range of each run's ratio, and in how many runs raftkv did at least as well. */
+export function renderPaired(paired: PairedModel): string {
+  const parts: string[] = [];
+  if (paired.loads.length > 0)
+    parts.push(
+      renderMarkdown(
+        ['workload', 'runs', 'ops/s raftkv/etcd', 'p99 raftkv/etcd', 'runs with p99 ≤ etcd'],
+        paired.loads.map((r) => [r.name, String(r.p99.length), formatRatioSpread(r.throughput), formatRatioSpread(r.p99), String(r.p99.filter((x) => x <= 1).length)]),
+      ),
+    );
+  if (paired.others.length > 0)
+    parts.push(
+      renderMarkdown(
+        ['measurement', 'runs', 'raftkv/etcd', 'runs with raftkv ≤ etcd'],
+        paired.others.map((r) => [r.name, String(r.ratios.length), formatRatioSpread(r.ratios), String(r.ratios.filter((x) => x <= 1).length)]),
+      ),
+    );
+  return parts.join('\n');
+}
+
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
   return ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0);

@@ -83,6 +83,8 @@ describe('bench failover report (repeated rounds, and result files from before)'
     expect(text).to.contain('| failover: kill → new leader ack, median of 3 (ms) | 1200 | 1000 | 1.20x |');
     // Old files: raftkv 1600 and 1800 → 1700; etcd's run without recovery has no number, leaving 1000.
     expect(text).to.contain('| failover: kill → new leader ack, median of 1 (ms) | 1700 | 1000 | 1.70x |');
+    // Run by run: 1200/1000, 1500/900, 1100/1100 → median 1.20, and raftkv as fast in one run.
+    expect(text).to.contain('| failover: kill → new leader ack, median of 3 (ms) | 3 | 1.20x (1.00-1.67x) | 1 |');
   });
 
   it('runs as a command over result files of both formats, and names a file it cannot read', () => {

@@ -70,4 +70,28 @@ describe('bench helpers', () => {
     expect(table).to.contain('| 0.50x | 3.00x | 3.00x |');
     expect(table).to.contain('| failover | 2500 | 1000 | 2.50x |');
   });
+
+  it("pairs each run's raftkv/etcd ratio: median, range, and the runs where raftkv did as well", () => {
+    const run = (ops: number, p99: number, etcdP99: number, restart: number | null) => ({
+      systems: ['raftkv' as const, 'etcd' as const],
+      loads: [
+        {
+          name: 'put-1-leader',
+          by: { raftkv: { throughput: ops, p50: 1, p99, max: 9, errors: 0, cpuUs: 300 }, etcd: { throughput: 100, p50: 1, p99: etcdP99, max: 3, errors: 0, cpuUs: 100 } },
+        },
+        { name: 'put-16-leader', by: { raftkv: { throughput: ops, p50: 1, p99, max: 9, errors: 0, cpuUs: 300 } } },
+      ],
+      others: [{ name: 'restart', by: { raftkv: restart, etcd: 1000 } }],
+    });
+    // p99 ratios 1.5, 0.5, 1.0; the medians of each system alone (p99 4 against 4) would hide that spread.
+    const paired = report.pairedModel([run(120, 6, 4, 1200), run(80, 2, 4, null), run(100, 4, 4, 900)]);
+    expect(paired.loads).to.have.length(1);
+    expect(paired.loads[0]!.name).to.equal('put-1-leader');
+    expect(paired.loads[0]!.p99).to.deep.equal([1.5, 0.5, 1]);
+    expect(paired.loads[0]!.throughput).to.deep.equal([1.2, 0.8, 1]);
+    expect(paired.others).to.deep.equal([{ name: 'restart', ratios: [1.2, 0.9] }]);
+    const text = report.renderPaired(paired);
+    expect(text).to.contain('| put-1-leader | 3 | 1.00x (0.80-1.20x) | 1.00x (0.50-1.50x) | 2 |');
+    expect(text).to.contain('| restart | 2 | 1.05x (0.90-1.20x) | 1 |');
+  });
 });

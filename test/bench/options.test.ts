@@ -72,6 +72,19 @@ describe('bench command line', () => {
     expect(parse('--system', 'both').systems).to.deep.equal(['raftkv', 'etcd']);
   });
 
+  it('runs once by default, or --rounds times', () => {
+    expect(parse().rounds).to.equal(1);
+    expect(parse('--rounds', '5').rounds).to.equal(5);
+    for (const bad of ['0', '-2', '1.5', 'few']) expect(() => parse('--rounds', bad), bad).to.throw(options.BenchArgError, /positive integer/);
+    expect(options.benchHelp()).to.contain('--rounds');
+    expect([1, 2, 3, 4].map((r) => options.systemsInRound(['raftkv', 'etcd'], r))).to.deep.equal([
+      ['raftkv', 'etcd'],
+      ['etcd', 'raftkv'],
+      ['raftkv', 'etcd'],
+      ['etcd', 'raftkv'],
+    ]);
+  });
+
   it('splits --node-args on whitespace', () => {
     expect(parse('--node-args', ' --cpu-prof  --cpu-prof-dir=/tmp/p ').nodeArgs).to.deep.equal(['--cpu-prof', '--cpu-prof-dir=/tmp/p']);
     expect(parse().nodeArgs).to.deep.equal([]);
