@@ -82,8 +82,11 @@ export interface PairedModel {
   others: PairedRatios[];
 }
 
-const ratioOf = (a: number | null | undefined, b: number | null | undefined): number | undefined =>
-  a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : a / b;
+/** a/b, or undefined when either is missing or b is 0. */
+function ratioOf(a: number | null | undefined, b: number | null | undefined): number | undefined {
+  if (a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return undefined;
+  return a / b;
+}
 
 export function pairedModel(models: ReportModel[]): PairedModel {
   const out: PairedModel = { loads: [], others: [] };
@@ -142,8 +145,8 @@ export function formatMs(ms: number | null | undefined): string {
 
 /** a/b as "0.42x"; "-" when either is missing or b is 0. */
 export function formatRatio(a: number | null | undefined, b: number | null | undefined): string {
-  if (a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return '-';
-  return `${(a / b).toFixed(2)}x`;
+  const ratio = ratioOf(a, b);
+  return ratio === undefined ? '-' : `${ratio.toFixed(2)}x`;
 }
 
 function renderMarkdown(headers: string[], rows: string[][]): string {

@@ -31,8 +31,9 @@ describe('bench: --rounds', function () {
       expect(record.results[0]!.workloads[0]!.name).to.equal('put-1-leader');
       expect(record.results[0]!.workloads[0]!.ops).to.be.greaterThan(0);
     }
-    const summary = run.stdout.slice(run.stdout.indexOf('Medians of 2 run(s):'));
-    expect(summary).to.not.equal('');
+    const summaryAt = run.stdout.indexOf('Medians of 2 run(s):');
+    expect(summaryAt, run.stdout).to.be.greaterThan(run.stdout.indexOf('round 2 of 2'));
+    const summary = run.stdout.slice(summaryAt);
     for (const f of files) expect(summary).to.contain(`- ${f}:`);
     expect(summary).to.match(/\| put-1-leader \| \d+ \|/);
   });
