@@ -7,11 +7,21 @@ import { ListStateMachine, TestCluster, waitFor } from './cluster-harness.js';
 /** A node's disk that can stall: saves wait while `hold` is set, until release(). */
 class StallingStorage extends MemoryRaftStorage {
   hold = false;
+  /** Saves begun and not yet finished. */
+  inFlight = 0;
+  /** The highest entry index a finished save held. */
+  savedUpTo = 0;
   private readonly stalled: Array<() => void> = [];
 
   override async save(update: { snapshot?: Snapshot; entries: Entry[]; hardState?: HardState }): Promise<void> {
-    if (this.hold) await new Promise<void>((resume) => this.stalled.push(resume));
-    return super.save(update);
+    this.inFlight++;
+    try {
+      if (this.hold) await new Promise<void>((resume) => this.stalled.push(resume));
+      await super.save(update);
+      for (const e of update.entries) this.savedUpTo = Math.max(this.savedUpTo, e.index);
+    } finally {
+      this.inFlight--;
+    }
   }
 
   get stalledSaves(): number {
@@ -46,7 +56,17 @@ describe('RaftNode applies a committed entry before its own copy is durable', fu
   beforeEach(async () => {
     storages = Object.fromEntries(ids.map((id) => [id, new StallingStorage()]));
     const own = Object.fromEntries(ids.map((id) => [id, { storage: storages[id]!, stateMachine: new RecordingStateMachine() }]));
-    cluster = await TestCluster.start(ids, {}, own);
+    // An election timeout well above a loaded machine's delays: each test holds a disk for a while and needs the
+    // leader it started with (at 500 ms a loaded run saw a new leader elected mid-test, the held node left behind).
+    cluster = await TestCluster.start(ids, { electionMs: 2000 }, own);
+    // Every node durable and acknowledged before a disk is held: a follower held before its first acknowledgement
+    // is never known to match, so the leader sends it neither entries nor a commit (seen under load: commit 0 there).
+    const leader = await cluster.leader();
+    await cluster.write(leader, 'settled');
+    await waitFor(
+      () => cluster!.running().every((n) => sm(n).commands.includes('settled') && storages[n.id]!.inFlight === 0 && storages[n.id]!.savedUpTo >= leader.status().lastIndex),
+      'every node has saved and applied a first write',
+    );
   });
 
   afterEach(async () => {
