@@ -125,7 +125,10 @@ export class Simulation {
   private readonly pendingReads = new Map<string, number>();
   private livenessCommand: string | null = null;
   private livenessProposedAt = -Infinity;
-  /** Entries between the lowest commit index and the longest log when the faults ended. */
+  /**
+   * Round trips the healed cluster may need to catch up: entries between the lowest commit index and the longest
+   * log when the faults ended, plus the chunks of the largest state a snapshot would carry.
+   */
   private backlog = 0;
   private readonly stats: SimStats = { events: 0, committed: 0, leaders: 0, crashes: 0, snapshots: 0, hints: 0, offers: 0, early: 0 };
   private readonly earlyOutput: boolean;
@@ -451,14 +454,15 @@ export class Simulation {
     this.net = { drop: 0, duplicate: 0, maxDelay: Math.min(this.net.maxDelay, 2 * TICK), crashAfterPersist: 0, maxPersistDelay: 2 };
     for (const node of this.nodes) if (!node.up) this.restart(node);
     this.livenessCommand = `live-${this.options.seed}`;
-    // Long chaos can leave hundreds of uncommitted entries, and with one entry per Append and one Append in
-    // flight each takes a round trip: the bound grows with that backlog, so it flags stalls rather than slow
-    // catch-ups (seeds 70005184 and 70008209 at 6,000 chaos ticks needed 331 and 248 ticks for it).
+    // Long chaos can leave hundreds of uncommitted entries and nodes a snapshot behind; at worst each entry and each
+    // snapshot chunk takes a round trip of its own. The bound grows with that backlog, so it flags stalls rather
+    // than slow catch-ups (at 6,000 chaos ticks seeds 70005184, 70008209, 70013031 and 70020443 caught up in 331,
+    // 248, 284 and 281 ticks).
     const last = Math.max(...this.nodes.map((n) => n.core.log.lastIndex()));
     const commit = Math.min(...this.nodes.map((n) => n.core.log.committed));
-    this.backlog = last - commit;
-    const catchUpTicks = Math.ceil((this.backlog * HEALED_ROUND_TRIP_TICKS) / this.maxInflight);
-    this.end = this.now + ((this.options.livenessTicks ?? 200) + catchUpTicks) * TICK;
+    const stateBytes = Math.max(...this.nodes.map((n) => n.sm.snapshotData().length));
+    this.backlog = last - commit + Math.ceil(stateBytes / this.chunkBytes);
+    this.end = this.now + ((this.options.livenessTicks ?? 200) + this.backlog * HEALED_ROUND_TRIP_TICKS) * TICK;
   }
 
   private client(): void {
@@ -523,7 +527,7 @@ export class Simulation {
     this.checker.checkDurable(this.nodes.map((n) => n.storage));
     if (!this.livenessDone()) {
       const roles = this.nodes.map((n) => `${n.id}:${n.core.role}/t${n.core.term}/c${n.core.log.committed}/a${n.sm.appliedIndex}`);
-      const within = `${(this.end - this.chaosEnd) / TICK} ticks after healing (backlog ${this.backlog} entries)`;
+      const within = `${(this.end - this.chaosEnd) / TICK} ticks after healing (backlog ${this.backlog} round trips)`;
       this.checker.fail(`liveness: proposal not applied everywhere within ${within} [${roles.join(' ')}]`);
     }
   }

@@ -71,10 +71,10 @@ describe('simulator: regression seeds', () => {
     expect(runSeed({ seed: 29598, chaosTicks: 400, earlyOutput: true }).violations).to.deep.equal([]);
   });
 
-  // Schedules whose 6,000 chaos ticks left 300+ uncommitted entries, Appends of one entry and one in flight: the
-  // healed cluster caught up and committed in 331 and 248 ticks, past the old fixed 200-tick bound. The bound now
-  // grows with that backlog (Simulation.heal); the run must still commit, and within it.
-  for (const seed of [70005184, 70008209]) {
+  // Schedules whose 6,000 chaos ticks left hundreds of uncommitted entries and nodes a snapshot (in chunks of
+  // 64-646 bytes) behind: the healed cluster caught up and committed in 248-331 ticks, past the old fixed 200-tick
+  // bound. The bound now grows with that backlog (Simulation.heal); the run must still commit, and within it.
+  for (const seed of [70005184, 70008209, 70013031, 70020443]) {
     it(`seed ${seed} (6000 chaos ticks): a long backlog to replicate after healing`, () => {
       const result = runSeed({ seed, chaosTicks: 6000 });
       expect(result.violations).to.deep.equal([]);
