@@ -71,9 +71,9 @@ describe('simulator: regression seeds', () => {
     expect(runSeed({ seed: 29598, chaosTicks: 400, earlyOutput: true }).violations).to.deep.equal([]);
   });
 
-  // Schedules whose 6,000 chaos ticks left hundreds of uncommitted entries and nodes a snapshot (in chunks of
-  // 64-646 bytes) behind: the healed cluster caught up and committed in 248-331 ticks, past the old fixed 200-tick
-  // bound. The bound now grows with that backlog (Simulation.heal); the run must still commit, and within it.
+  // Schedules whose 6,000 chaos ticks left 182-306 entries between the lowest commit index and the longest log: the
+  // healed cluster caught up and committed in 248-331 ticks, past the old fixed 200-tick bound. The bound now grows
+  // with that backlog (Simulation.heal); the run must still commit, and within it.
   for (const seed of [70005184, 70008209, 70013031, 70020443]) {
     it(`seed ${seed} (6000 chaos ticks): a long backlog to replicate after healing`, () => {
       const result = runSeed({ seed, chaosTicks: 6000 });
