@@ -157,7 +157,8 @@ export class Simulation {
     this.offers = new Rng(options.seed ^ 0x68e31da4);
     this.earlyOutput = options.earlyOutput ?? new Rng(options.seed ^ 0x7f4a7c15).chance(0.5);
     this.chaosEnd = (options.chaosTicks ?? 400) * TICK;
-    this.end = this.chaosEnd + (options.livenessTicks ?? 200) * TICK;
+    // Until the faults end; heal() then sets the bound for the healed phase.
+    this.end = this.chaosEnd;
     this.checker = new InvariantChecker(() => this.now);
     for (let i = 0; i < n; i++) {
       const storage = new SimStorage();
